@@ -1,0 +1,13 @@
+using Playbooks.Api.Workspaces;
+
+namespace Playbooks.Api.Auth;
+
+public static class AdminApi
+{
+    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder routes) =>
+        routes.MapGroup("/v1/admin")
+            .WithTags("Admin")
+            .AddEndpointFilter<AdminKeyFilter>()
+            .MapWorkspacesAdmin()
+            .MapTokensAdmin();
+}

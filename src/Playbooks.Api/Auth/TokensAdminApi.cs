@@ -1,0 +1,154 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Playbooks.Api.Data;
+using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Workspaces;
+
+namespace Playbooks.Api.Auth;
+
+public sealed record TokenResponse(string Id, string Subject, IReadOnlyList<Grant> Grants, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+/// <summary>The only answer that ever carries a token's secret.</summary>
+public sealed record IssuedToken(TokenResponse Token, string Secret);
+
+public static class TokensAdminApi
+{
+    public const int SubjectMax = 200;
+    public const int GrantsMax = 100;
+
+    public static RouteGroupBuilder MapTokensAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapPost("/tokens", Create).WithName("CreateToken");
+        admin.MapDelete("/tokens/{id}", Revoke).WithName("RevokeToken");
+        return admin;
+    }
+
+    public static async Task<Results<Created<IssuedToken>, ProblemHttpResult>> Create(
+        HttpRequest request, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, ct);
+        if (body.Problem is { } bodyProblem)
+        {
+            return bodyProblem;
+        }
+        using var document = body.Document;
+        var now = Timestamps.Now(clock);
+        var fields = new JsonFields(body.Root, "", new FieldErrors());
+        var subject = fields.Text("subject", null, SubjectMax, required: true, trim: true);
+        var grants = ReadGrants(fields);
+        var expiresAt = ReadExpiry(fields, now);
+        if (fields.Errors.Count > 0)
+        {
+            return ApiProblem.Validation(fields.Errors);
+        }
+
+        return await db.WriteAsync<Results<Created<IssuedToken>, ProblemHttpResult>>(async (connection, transaction) =>
+        {
+            for (var i = 0; i < grants.Count; i++)
+            {
+                if (await WorkspaceStore.FindAsync(connection, grants[i].WorkspaceId, transaction) is null)
+                {
+                    fields.Errors.Add($"grants[{i}].workspaceId", "is not a workspace");
+                }
+            }
+            if (fields.Errors.Count > 0)
+            {
+                return ApiProblem.Validation(fields.Errors);
+            }
+            var issued = await IssueAsync(connection, transaction, subject!, grants, expiresAt, now);
+            return TypedResults.Created($"/v1/admin/tokens/{issued.Token.Id}", issued);
+        }, ct);
+    }
+
+    public static async Task<Results<Ok<Playbooks.OkResponse>, ProblemHttpResult>> Revoke(
+        string id, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        var revoked = await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
+            "UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL",
+            new { id, at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, transaction), ct);
+        return revoked > 0 ? TypedResults.Ok(new Playbooks.OkResponse(true)) : ApiProblem.NotFound("active token");
+    }
+
+    /// <summary>Stores a new token (its secret only as a hash) and returns the secret, once.</summary>
+    public static async Task<IssuedToken> IssueAsync(
+        DbConnection connection, DbTransaction transaction, string subject, IReadOnlyList<Grant> grants, DateTimeOffset? expiresAt, DateTimeOffset now)
+    {
+        var id = Ids.New(TokenSecrets.IdPrefix, now);
+        var secret = TokenSecrets.NewSecret(id);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO tokens (id, subject, secret_hash, grants, created_at, expires_at)
+            VALUES (@id, @subject, @hash, @grants, @createdAt, @expiresAt)
+            """,
+            new
+            {
+                id,
+                subject,
+                hash = TokenSecrets.Hash(secret),
+                grants = JsonSerializer.Serialize(grants.ToList(), AuthJson.Default.ListGrant),
+                createdAt = now.ToUnixTimeMilliseconds(),
+                expiresAt = expiresAt?.ToUnixTimeMilliseconds(),
+            },
+            transaction);
+        return new IssuedToken(new TokenResponse(id, subject, grants, now, expiresAt), secret);
+    }
+
+    private static List<Grant> ReadGrants(JsonFields fields)
+    {
+        var grants = new List<Grant>();
+        var presence = fields.Find("grants", out var value);
+        if (presence != Presence.Value || value.ValueKind != JsonValueKind.Array || value.GetArrayLength() is 0 or > GrantsMax)
+        {
+            fields.Errors.Add("grants", $"is required: an array of 1 to {GrantsMax} {{ workspaceId, role }} objects");
+            return grants;
+        }
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            var path = $"grants[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                fields.Errors.Add(path, "must be an object");
+                continue;
+            }
+            var grant = new JsonFields(item, path, fields.Errors);
+            var workspaceId = grant.Text("workspaceId", null, 64, required: true);
+            // Roles are strict here: an operator granting "admin" by mistake must hear about it.
+            var role = grant.Text("role", null, 16, required: true);
+            if (role is not null && Array.IndexOf(Roles.All, role) < 0)
+            {
+                fields.Errors.Add($"{path}.role", $"must be one of: {string.Join(", ", Roles.All)}");
+            }
+            else if (workspaceId is not null && role is not null)
+            {
+                if (grants.Exists(g => g.WorkspaceId == workspaceId))
+                {
+                    fields.Errors.Add($"{path}.workspaceId", "is granted twice");
+                }
+                grants.Add(new Grant(workspaceId, role));
+            }
+        }
+        return grants;
+    }
+
+    private static DateTimeOffset? ReadExpiry(JsonFields fields, DateTimeOffset now)
+    {
+        var text = fields.Text("expiresAt", null, 64);
+        if (text is null)
+        {
+            return null;
+        }
+        if (!Timestamps.TryParse(text, out var expiresAt))
+        {
+            fields.Errors.Add("expiresAt", "must be an ISO 8601 timestamp");
+            return null;
+        }
+        if (expiresAt <= now)
+        {
+            fields.Errors.Add("expiresAt", "must be in the future");
+        }
+        return DateTimeOffset.FromUnixTimeMilliseconds(expiresAt.ToUnixTimeMilliseconds());
+    }
+}

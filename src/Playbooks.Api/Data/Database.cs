@@ -1,0 +1,149 @@
+using System.Data.Common;
+using System.Reflection;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Playbooks.Api.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Opens connections to the configured store and runs writes as single transactions.
+/// SQL is shared between providers; where a provider needs its own, <see cref="Sql"/> picks it.
+/// </summary>
+public sealed class Database
+{
+    public const string DefaultSqliteConnectionString = "Data Source=data/playbooks.db";
+
+    private readonly string connectionString;
+
+    // SQLite admits one writer at a time; queuing writers here is cheaper than letting them
+    // collide inside SQLite and back off on SQLITE_BUSY.
+    private readonly SemaphoreSlim sqliteWriteGate = new(1, 1);
+
+    static Database()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+    }
+
+    public Database(DatabaseProvider provider, string? connectionString)
+    {
+        Provider = provider;
+        this.connectionString = provider switch
+        {
+            DatabaseProvider.Sqlite => SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString),
+            _ => throw new NotSupportedException($"Database provider {provider} is not supported yet."),
+        };
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    public string Sql(string sqlite, string postgres) => Provider == DatabaseProvider.Sqlite ? sqlite : postgres;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // synchronous=FULL: a commit is on disk before the client hears 2xx, so neither a killed
+        // process nor a lost machine loses an acknowledged write.
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return connection;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction that commits only if it returns.</summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await sqliteWriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(CancellationToken.None);
+            return result;
+        }
+        finally
+        {
+            sqliteWriteGate.Release();
+        }
+    }
+
+    /// <summary>Applies every embedded migration not yet applied, oldest first, under a database lock.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using (var connection = await OpenAsync(cancellationToken))
+        await using (var walCommand = connection.CreateCommand())
+        {
+            // WAL is a property of the file: readers no longer wait for the writer.
+            walCommand.CommandText = "PRAGMA journal_mode = WAL;";
+            await walCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                transaction: transaction);
+            var applied = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations", transaction: transaction)).ToHashSet();
+            foreach (var (version, name, sql) in Migrations())
+            {
+                if (applied.Contains(version))
+                {
+                    continue;
+                }
+                await connection.ExecuteAsync(sql, transaction: transaction);
+                await connection.ExecuteAsync(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
+                    new { version, name, at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction);
+            }
+            return 0;
+        }, cancellationToken);
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await connection.ExecuteScalarAsync<long>("SELECT 1") == 1;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
+    private IEnumerable<(long Version, string Name, string Sql)> Migrations()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var prefix = $"{typeof(Database).Namespace}.Migrations.{Provider}.";
+        foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var name = resource[prefix.Length..^".sql".Length];
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
+            yield return (long.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture), name, reader.ReadToEnd());
+        }
+    }
+
+    private static string SqliteConnectionString(string configured)
+    {
+        var builder = new SqliteConnectionStringBuilder(configured)
+        {
+            ForeignKeys = true,
+            Pooling = true,
+        };
+        if (builder.Mode is not SqliteOpenMode.Memory && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+        return builder.ToString();
+    }
+}

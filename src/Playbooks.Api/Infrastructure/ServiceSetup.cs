@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+using Playbooks.Api.Auth;
+using Playbooks.Api.Data;
+using Scalar.AspNetCore;
+
+namespace Playbooks.Api.Infrastructure;
+
+/// <summary>The named pieces Program.cs puts together.</summary>
+public static class ServiceSetup
+{
+    public const string ProviderKey = "Playbooks:Database:Provider";
+    public const string ConnectionStringName = "Playbooks";
+
+    public static IServiceCollection AddPlaybooksDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        var providerName = configuration[ProviderKey];
+        if (!Enum.TryParse<DatabaseProvider>(string.IsNullOrWhiteSpace(providerName) ? nameof(DatabaseProvider.Sqlite) : providerName, ignoreCase: true, out var provider))
+        {
+            throw new InvalidOperationException($"{ProviderKey} must be Sqlite or Postgres, not '{providerName}'.");
+        }
+        return services.AddSingleton(new Database(provider, configuration.GetConnectionString(ConnectionStringName)));
+    }
+
+    public static IServiceCollection AddPlaybooksApi(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<Caller>();
+        services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter()));
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>Every error, including the framework's own 404/405 and any crash, answers as a problem.</summary>
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    public static WebApplication MapOperations(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        return app;
+    }
+
+    // A client that hangs up or sends a body Kestrel refuses is not a server fault.
+    private static int StatusFor(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        OperationCanceledException => 499,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}

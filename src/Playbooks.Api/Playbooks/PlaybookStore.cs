@@ -1,0 +1,116 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+
+namespace Playbooks.Api.Playbooks;
+
+/// <summary>The SQL for playbooks and their saved versions. Every statement names the workspace.</summary>
+public static class PlaybookStore
+{
+    internal static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web);
+
+    internal sealed class Row
+    {
+        public string WorkspaceId { get; init; } = "";
+        public string Id { get; init; } = "";
+        public string Spec { get; init; } = "";
+        public long Version { get; init; }
+        public long CreatedAt { get; init; }
+        public long UpdatedAt { get; init; }
+        public string CreatedBy { get; init; } = "";
+    }
+
+    public sealed record Stored(string WorkspaceId, string Id, PlaybookSpec Spec, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string CreatedBy)
+    {
+        public PlaybookResponse ToResponse() => new(
+            Id, WorkspaceId, Spec.Name, Spec.Status, Spec.Mode, Spec.BuddyId, Spec.LeadSource, Spec.Strategy, Spec.Adaptation,
+            Version, CreatedAt, UpdatedAt, CreatedBy);
+    }
+
+    private const string Columns = "workspace_id, id, spec, version, created_at, updated_at, created_by";
+
+    internal static Stored ToStored(Row row) => new(
+        row.WorkspaceId, row.Id, JsonSerializer.Deserialize<PlaybookSpec>(row.Spec, SpecJson)!, row.Version,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt), row.CreatedBy);
+
+    public static async Task<Stored?> FindAsync(DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM playbooks WHERE workspace_id = @workspaceId AND id = @id",
+            new { workspaceId, id }, transaction);
+        return row is null ? null : ToStored(row);
+    }
+
+    public static async Task<List<Stored>> ListAsync(
+        DbConnection connection, string workspaceId, string? status, string? mode, string? buddyId, string? before, int take)
+    {
+        var sql = new System.Text.StringBuilder($"SELECT {Columns} FROM playbooks WHERE workspace_id = @workspaceId");
+        if (status is not null) sql.Append(" AND status = @status");
+        if (mode is not null) sql.Append(" AND mode = @mode");
+        if (buddyId is not null) sql.Append(" AND buddy_id = @buddyId");
+        if (before is not null) sql.Append(" AND id < @before");
+        sql.Append(" ORDER BY id DESC LIMIT @take");
+        var rows = await connection.QueryAsync<Row>(sql.ToString(), new { workspaceId, status, mode, buddyId, before, take });
+        return rows.Select(ToStored).ToList();
+    }
+
+    public static async Task InsertAsync(DbConnection connection, DbTransaction transaction, Stored playbook)
+    {
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO playbooks (workspace_id, id, status, mode, buddy_id, spec, version, created_at, updated_at, created_by)
+            VALUES (@WorkspaceId, @Id, @Status, @Mode, @BuddyId, @Spec, @Version, @CreatedAt, @UpdatedAt, @CreatedBy)
+            """,
+            Parameters(playbook), transaction);
+        await SaveVersionAsync(connection, transaction, playbook, "create", playbook.CreatedBy);
+    }
+
+    /// <summary>Writes <paramref name="playbook"/> if the stored version is still <paramref name="expectedVersion"/>; false when another write came first.</summary>
+    public static async Task<bool> UpdateAsync(
+        DbConnection connection, DbTransaction transaction, Stored playbook, long expectedVersion, string change, string actor)
+    {
+        var changed = await connection.ExecuteAsync(
+            """
+            UPDATE playbooks SET status = @Status, mode = @Mode, buddy_id = @BuddyId, spec = @Spec, version = @Version, updated_at = @UpdatedAt
+            WHERE workspace_id = @WorkspaceId AND id = @Id AND version = @ExpectedVersion
+            """,
+            new DynamicParameters(Parameters(playbook)).With("ExpectedVersion", expectedVersion), transaction);
+        if (changed == 0)
+        {
+            return false;
+        }
+        await SaveVersionAsync(connection, transaction, playbook, change, actor);
+        return true;
+    }
+
+    public static async Task<bool> DeleteAsync(DbConnection connection, DbTransaction transaction, string workspaceId, string id) =>
+        await connection.ExecuteAsync("DELETE FROM playbooks WHERE workspace_id = @workspaceId AND id = @id", new { workspaceId, id }, transaction) > 0;
+
+    private static Task SaveVersionAsync(DbConnection connection, DbTransaction transaction, Stored playbook, string change, string actor) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO playbook_versions (workspace_id, playbook_id, version, spec, change, created_at, created_by)
+            VALUES (@WorkspaceId, @Id, @Version, @Spec, @Change, @UpdatedAt, @Actor)
+            """,
+            new DynamicParameters(Parameters(playbook)).With("Change", change).With("Actor", actor), transaction);
+
+    private static object Parameters(Stored p) => new
+    {
+        p.WorkspaceId,
+        p.Id,
+        p.Spec.Status,
+        p.Spec.Mode,
+        p.Spec.BuddyId,
+        Spec = JsonSerializer.Serialize(p.Spec, SpecJson),
+        p.Version,
+        CreatedAt = p.CreatedAt.ToUnixTimeMilliseconds(),
+        UpdatedAt = p.UpdatedAt.ToUnixTimeMilliseconds(),
+        p.CreatedBy,
+    };
+
+    private static DynamicParameters With(this DynamicParameters parameters, string name, object value)
+    {
+        parameters.Add(name, value);
+        return parameters;
+    }
+}

@@ -1,0 +1,162 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Playbooks.Api.Auth;
+using Playbooks.Api.Data;
+using Playbooks.Api.Infrastructure;
+
+namespace Playbooks.Api.Playbooks;
+
+public static class PlaybooksApi
+{
+    public static RouteGroupBuilder MapPlaybooks(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/playbooks")
+            .WithTags("Playbooks")
+            .AddEndpointFilter<WorkspaceAccessFilter>();
+
+        group.MapGet("/", List).WithName("ListPlaybooks");
+        group.MapPost("/", Create).WithName("CreatePlaybook");
+        group.MapGet("/{id}", Get).WithName("GetPlaybook");
+        group.MapPut("/{id}", Update).WithName("UpdatePlaybook");
+        group.MapDelete("/{id}", Delete).WithName("DeletePlaybook");
+        return group;
+    }
+
+    public static async Task<Results<Ok<PlaybookList>, ProblemHttpResult>> List(
+        Caller caller, Database db, string? status, string? mode, string? buddyId, string? limit, string? cursor, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        CheckFilter(errors, "status", status, SpecRules.Statuses);
+        CheckFilter(errors, "mode", mode, SpecRules.Modes);
+        CheckFilter(errors, "buddyId", buddyId, SpecRules.Buddies);
+        var page = Page.Parse(limit, cursor, "pb_", errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await PlaybookStore.ListAsync(connection, caller.WorkspaceId, status, mode, buddyId, page.After, page.Limit + 1);
+        var (items, next) = page.Cut(rows, p => p.Id);
+        return TypedResults.Ok(new PlaybookList(items.Select(p => p.ToResponse()).ToList(), next));
+    }
+
+    public static async Task<Results<Created<PlaybookEnvelope>, ProblemHttpResult>> Create(
+        HttpContext http, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, ct);
+        if (body.Problem is { } bodyProblem)
+        {
+            return bodyProblem;
+        }
+        using var document = body.Document;
+
+        var errors = new FieldErrors();
+        if (SpecReader.Create(body.Root, errors) is not { } spec)
+        {
+            return ApiProblem.Validation(errors);
+        }
+
+        var now = Timestamps.Now(clock);
+        var playbook = new PlaybookStore.Stored(caller.WorkspaceId, Ids.New("pb_", now), spec, 1, now, now, caller.Subject);
+        await db.WriteAsync(async (connection, transaction) =>
+        {
+            await PlaybookStore.InsertAsync(connection, transaction, playbook);
+            return 0;
+        }, ct);
+
+        ETags.Set(http.Response, playbook.Version);
+        return TypedResults.Created($"/v1/playbooks/{playbook.Id}", new PlaybookEnvelope(playbook.ToResponse()));
+    }
+
+    public static async Task<Results<Ok<PlaybookEnvelope>, ProblemHttpResult>> Get(
+        string id, HttpContext http, Caller caller, Database db, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is not { } playbook)
+        {
+            return ApiProblem.NotFound("playbook");
+        }
+        ETags.Set(http.Response, playbook.Version);
+        return TypedResults.Ok(new PlaybookEnvelope(playbook.ToResponse()));
+    }
+
+    /// <summary>
+    /// Partial update with optimistic concurrency: the write succeeds only over the version it was
+    /// merged onto. Without If-Match a lost race merges again onto the newer version; with
+    /// If-Match it is a 412, because the client asked to change exactly that version.
+    /// </summary>
+    public static async Task<Results<Ok<PlaybookEnvelope>, ProblemHttpResult>> Update(
+        string id, HttpContext http, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        PlaybookStore.Stored? current;
+        await using (var connection = await db.OpenAsync(ct))
+        {
+            current = await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id);
+        }
+        if (current is null)
+        {
+            return ApiProblem.NotFound("playbook");
+        }
+
+        var body = await JsonBody.ReadObjectAsync(http.Request, ct);
+        if (body.Problem is { } bodyProblem)
+        {
+            return bodyProblem;
+        }
+        using var document = body.Document;
+
+        while (true)
+        {
+            var errors = new FieldErrors();
+            if (SpecReader.Update(body.Root, current.Spec, errors) is not { } spec)
+            {
+                return ApiProblem.Validation(errors);
+            }
+            if (!ETags.IfMatchAllows(http.Request, current.Version))
+            {
+                return PreconditionFailed(current.Version);
+            }
+            if (spec == current.Spec)
+            {
+                ETags.Set(http.Response, current.Version);
+                return TypedResults.Ok(new PlaybookEnvelope(current.ToResponse()));
+            }
+
+            var updated = current with { Spec = spec, Version = current.Version + 1, UpdatedAt = Timestamps.Now(clock) };
+            var expected = current.Version;
+            var written = await db.WriteAsync(
+                (connection, transaction) => PlaybookStore.UpdateAsync(connection, transaction, updated, expected, "update", caller.Subject), ct);
+            if (written)
+            {
+                ETags.Set(http.Response, updated.Version);
+                return TypedResults.Ok(new PlaybookEnvelope(updated.ToResponse()));
+            }
+
+            await using var connection = await db.OpenAsync(ct);
+            current = await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id);
+            if (current is null)
+            {
+                return ApiProblem.NotFound("playbook");
+            }
+        }
+    }
+
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Delete(
+        string id, Caller caller, Database db, CancellationToken ct)
+    {
+        var deleted = await db.WriteAsync((connection, transaction) => PlaybookStore.DeleteAsync(connection, transaction, caller.WorkspaceId, id), ct);
+        return deleted ? TypedResults.Ok(new OkResponse(true)) : ApiProblem.NotFound("playbook");
+    }
+
+    private static ProblemHttpResult PreconditionFailed(long version) =>
+        ApiProblem.Create(StatusCodes.Status412PreconditionFailed, "precondition_failed",
+            $"If-Match does not match the current version \"{version}\"; fetch the playbook and try again.");
+
+    private static void CheckFilter(FieldErrors errors, string name, string? value, string[] allowed)
+    {
+        if (value is not null && Array.IndexOf(allowed, value) < 0)
+        {
+            errors.Add(name, $"must be one of: {string.Join(", ", allowed)}");
+        }
+    }
+}

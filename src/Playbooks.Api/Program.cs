@@ -1,0 +1,27 @@
+using Playbooks.Api.Auth;
+using Playbooks.Api.Data;
+using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Playbooks;
+using Playbooks.Api.Runs;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddPlaybooksDatabase(builder.Configuration);
+builder.Services.AddPlaybooksApi();
+
+var app = builder.Build();
+
+app.UseProblemResponses();
+
+app.MapOperations();
+app.MapAdmin();
+app.MapPlaybooks();
+app.MapRuns();
+
+await app.Services.GetRequiredService<Database>().MigrateAsync(app.Lifetime.ApplicationStopping);
+await DevBootstrap.RunAsync(app);
+
+await app.RunAsync();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;
