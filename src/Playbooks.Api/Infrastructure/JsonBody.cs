@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -62,10 +63,17 @@ public static class JsonBody
                 return Invalid("is required: send a JSON object");
             }
 
+            if (!Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                return Invalid("is not valid UTF-8");
+            }
+
+            // The document keeps referring to the memory it was parsed from, so it gets its own
+            // copy: the pooled buffer goes back to the pool when this method returns.
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(buffer.AsMemory(0, length), Options);
+                document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray(), Options);
             }
             catch (JsonException ex)
             {

@@ -47,7 +47,8 @@ public readonly record struct Page(int Limit, string? After)
 
     private static string? Decode(string cursor)
     {
-        if (cursor.Length > 64)
+        // TryDecodeFromChars throws on characters outside the alphabet, so check them first.
+        if (cursor.Length > 64 || !Base64Url.IsValid(cursor))
         {
             return null;
         }

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Playbooks.Api.Tests.Infrastructure;
+
+namespace Playbooks.Api.Tests.Auth;
+
+public sealed class AdminApiTests : IDisposable
+{
+    private readonly PlaybooksApp app = new();
+
+    public void Dispose() => app.Dispose();
+
+    [Fact]
+    public async Task Workspaces_are_created_listed_and_patched()
+    {
+        var admin = app.AdminClient();
+
+        var created = await (await admin.PostAsJsonAsync("/v1/admin/workspaces", new { name = "  Growth  " })).ExpectAsync(HttpStatusCode.Created);
+        var workspace = created["workspace"]!;
+        Assert.StartsWith("ws_", workspace.Id());
+        Assert.Equal("Growth", workspace.Str("name"));
+        Assert.False(workspace["readOnly"]!.GetValue<bool>());
+        Assert.Equal("2026-11-28T09:00:00.000Z", workspace.Str("createdAt"));
+
+        var patched = await (await admin.PatchAsJsonAsync($"/v1/admin/workspaces/{workspace.Id()}", new { readOnly = true })).ExpectAsync(HttpStatusCode.OK);
+        Assert.True(patched["workspace"]!["readOnly"]!.GetValue<bool>());
+        Assert.Equal("Growth", patched["workspace"]!.Str("name"));
+
+        var renamed = await (await admin.PatchAsJsonAsync($"/v1/admin/workspaces/{workspace.Id()}", new { name = "Sales" })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Sales", renamed["workspace"]!.Str("name"));
+        Assert.True(renamed["workspace"]!["readOnly"]!.GetValue<bool>());
+
+        var list = await (await admin.GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(renamed["workspace"]!.ToJsonString(), list["workspaces"]!.AsArray().Single()!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Workspace_bodies_are_validated()
+    {
+        var admin = app.AdminClient();
+        await (await admin.PostAsJsonAsync("/v1/admin/workspaces", new { readOnly = "yes" })).ExpectValidationAsync("name", "readOnly");
+        await (await admin.PatchAsJsonAsync("/v1/admin/workspaces/ws_01JD0000000000000000000000", new { name = "X" })).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        var id = await app.CreateWorkspaceAsync();
+        await (await admin.PatchAsJsonAsync($"/v1/admin/workspaces/{id}", new { name = (string?)null })).ExpectValidationAsync("name");
+    }
+
+    [Fact]
+    public async Task A_token_is_issued_with_its_secret_once_and_only_its_hash_is_stored()
+    {
+        var workspaceId = await app.CreateWorkspaceAsync();
+
+        var response = await app.AdminClient().PostAsJsonAsync("/v1/admin/tokens", new { subject = "user_42", grants = new[] { new { workspaceId, role = "editor" } } });
+
+        var body = await response.ExpectAsync(HttpStatusCode.Created);
+        var token = body["token"]!;
+        var secret = body.Str("secret");
+        Assert.StartsWith("tok_", token.Id());
+        Assert.Equal("user_42", token.Str("subject"));
+        Assert.Equal($$"""[{"workspaceId":"{{workspaceId}}","role":"editor"}]""", token["grants"]!.ToJsonString());
+        Assert.Null(token["expiresAt"]);
+        Assert.DoesNotContain(secret, token.ToJsonString(), StringComparison.Ordinal);
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var stored = Encoding.UTF8.GetString(await ReadDatabaseFilesAsync());
+        Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret[^43..], stored, StringComparison.Ordinal);
+        await (await app.ClientWithToken(secret).GetAsync("/v1/playbooks")).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    private async Task<byte[]> ReadDatabaseFilesAsync()
+    {
+        var bytes = new List<byte>();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(app.DatabasePath)!, "playbooks.db*"))
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            bytes.AddRange(copy.ToArray());
+        }
+        return bytes.ToArray();
+    }
+
+    [Fact]
+    public async Task Token_bodies_are_validated_with_every_field_at_fault()
+    {
+        var workspaceId = await app.CreateWorkspaceAsync();
+        var admin = app.AdminClient();
+
+        await (await admin.PostAsync("/v1/admin/tokens", Http.Json("{}"))).ExpectValidationAsync("subject", "grants");
+        await (await admin.PostAsync("/v1/admin/tokens", Http.Json("""{ "subject": "s", "grants": [] }"""))).ExpectValidationAsync("grants");
+        await (await admin.PostAsync("/v1/admin/tokens", Http.Json(
+            $$"""{ "subject": "s", "grants": [{ "workspaceId": "{{workspaceId}}", "role": "owner" }, 5, { "role": "viewer" }], "expiresAt": "yesterday" }""")))
+            .ExpectValidationAsync("grants[0].role", "grants[1]", "grants[2].workspaceId", "expiresAt");
+        await (await admin.PostAsync("/v1/admin/tokens", Http.Json(
+            """{ "subject": "s", "grants": [{ "workspaceId": "ws_01JD0000000000000000000000", "role": "viewer" }], "expiresAt": "2020-01-01T00:00:00Z" }""")))
+            .ExpectValidationAsync("expiresAt");
+        await (await admin.PostAsync("/v1/admin/tokens", Http.Json(
+            """{ "subject": "s", "grants": [{ "workspaceId": "ws_01JD0000000000000000000000", "role": "viewer" }] }""")))
+            .ExpectValidationAsync("grants[0].workspaceId");
+    }
+
+    [Fact]
+    public async Task Revoking_an_unknown_or_revoked_token_is_404()
+    {
+        var tenant = await app.NewTenantAsync();
+        var admin = app.AdminClient();
+
+        await (await admin.DeleteAsync($"/v1/admin/tokens/{tenant.TokenId}")).ExpectAsync(HttpStatusCode.OK);
+        await (await admin.DeleteAsync($"/v1/admin/tokens/{tenant.TokenId}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await admin.DeleteAsync("/v1/admin/tokens/tok_nope")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    public static TheoryData<string, string> AdminCalls => new()
+    {
+        { "POST", "/v1/admin/workspaces" },
+        { "GET", "/v1/admin/workspaces" },
+        { "PATCH", "/v1/admin/workspaces/ws_01JD0000000000000000000000" },
+        { "POST", "/v1/admin/tokens" },
+        { "DELETE", "/v1/admin/tokens/tok_01JD0000000000000000000000" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AdminCalls))]
+    public async Task The_admin_api_refuses_a_missing_or_wrong_key(string method, string path)
+    {
+        foreach (var authorization in new string?[] { null, "Bearer wrong-key", $"Bearer {PlaybooksApp.AdminKey}x", "Basic " + PlaybooksApp.AdminKey })
+        {
+            var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = Http.Json("""{ "name": "x" }""") };
+            if (authorization is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+            var response = await app.CreateClient().SendAsync(request);
+            await response.ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminCalls))]
+    public async Task Without_a_configured_key_the_admin_api_is_404(string method, string path)
+    {
+        using var keyless = new PlaybooksApp(withAdminKey: false);
+        var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = Http.Json("""{ "name": "x" }""") };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer ");
+
+        var response = await keyless.CreateClient().SendAsync(request);
+
+        await response.ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task A_workspace_token_is_not_an_admin_key()
+    {
+        var tenant = await app.NewTenantAsync();
+
+        var response = await tenant.Client.GetAsync("/v1/admin/workspaces");
+
+        await response.ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+}

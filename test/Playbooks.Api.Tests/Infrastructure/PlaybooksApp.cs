@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Playbooks.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The server in memory on a database of its own. Clients get real tokens through the admin
+/// API, so every test runs the real authentication pipeline.
+/// </summary>
+public sealed class PlaybooksApp : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-7f3a9c";
+
+    private readonly string directory = Directory.CreateTempSubdirectory("playbooks-test-").FullName;
+
+    public PlaybooksApp(bool withAdminKey = true, string environment = "Testing")
+    {
+        WithAdminKey = withAdminKey;
+        Environment = environment;
+    }
+
+    public bool WithAdminKey { get; }
+
+    public string Environment { get; }
+
+    /// <summary>The clock the server reads; tests move it instead of sleeping.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+
+    public string DatabasePath => Path.Combine(directory, "playbooks.db");
+
+    public string ContentRoot => directory;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        builder.UseContentRoot(directory);
+        builder.UseSetting("ConnectionStrings:Playbooks", $"Data Source={DatabasePath}");
+        builder.UseSetting("Playbooks:AdminKey", WithAdminKey ? AdminKey : "");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public HttpClient AdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    public HttpClient ClientWithToken(string token, string? workspaceId = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (workspaceId is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Workspace-Id", workspaceId);
+        }
+        return client;
+    }
+
+    public async Task<string> CreateWorkspaceAsync(string name = "Growth", bool readOnly = false)
+    {
+        using var admin = AdminClient();
+        var response = await admin.PostAsJsonAsync("/v1/admin/workspaces", new { name, readOnly });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["workspace"]!["id"]!.GetValue<string>();
+    }
+
+    public async Task<(string Id, string Secret)> CreateTokenAsync(string subject, params (string WorkspaceId, string Role)[] grants)
+    {
+        using var admin = AdminClient();
+        var response = await admin.PostAsJsonAsync("/v1/admin/tokens", new
+        {
+            subject,
+            grants = grants.Select(g => new { workspaceId = g.WorkspaceId, role = g.Role }),
+        });
+        response.EnsureSuccessStatusCode();
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        return (body["token"]!["id"]!.GetValue<string>(), body["secret"]!.GetValue<string>());
+    }
+
+    /// <summary>A new workspace and a client holding a token with one grant for it.</summary>
+    public async Task<Tenant> NewTenantAsync(string role = "editor", bool readOnly = false, string subject = "user_42")
+    {
+        var workspaceId = await CreateWorkspaceAsync(readOnly: readOnly);
+        var (tokenId, secret) = await CreateTokenAsync(subject, (workspaceId, role));
+        return new Tenant(workspaceId, tokenId, secret, ClientWithToken(secret));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a pooled connection; the OS temp cleaner takes it.
+            }
+        }
+    }
+}
+
+public sealed record Tenant(string WorkspaceId, string TokenId, string Token, HttpClient Client);
