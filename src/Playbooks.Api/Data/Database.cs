@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Reflection;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Playbooks.Api.Data;
 
@@ -15,15 +16,19 @@ public enum DatabaseProvider
 /// Opens connections to the configured store and runs writes as single transactions.
 /// SQL is shared between providers; where a provider needs its own, <see cref="Sql"/> picks it.
 /// </summary>
-public sealed class Database
+public sealed class Database : IAsyncDisposable
 {
     public const string DefaultSqliteConnectionString = "Data Source=data/playbooks.db";
 
-    private readonly string connectionString;
+    // Any fixed number: every instance takes the same advisory lock to migrate one at a time.
+    private const long MigrationLockKey = 0x706c6179626f6f6b;
+
+    private readonly string? sqliteConnectionString;
+    private readonly NpgsqlDataSource? postgres;
 
     // SQLite admits one writer at a time; queuing writers here is cheaper than letting them
-    // collide inside SQLite and back off on SQLITE_BUSY.
-    private readonly SemaphoreSlim sqliteWriteGate = new(1, 1);
+    // collide inside SQLite and back off on SQLITE_BUSY. PostgreSQL needs no such gate.
+    private readonly SemaphoreSlim? sqliteWriteGate;
 
     static Database()
     {
@@ -33,20 +38,39 @@ public sealed class Database
     public Database(DatabaseProvider provider, string? connectionString)
     {
         Provider = provider;
-        this.connectionString = provider switch
+        if (provider == DatabaseProvider.Sqlite)
         {
-            DatabaseProvider.Sqlite => SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString),
-            _ => throw new NotSupportedException($"Database provider {provider} is not supported yet."),
-        };
+            sqliteConnectionString = SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString);
+            sqliteWriteGate = new SemaphoreSlim(1, 1);
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Playbooks:Database:Provider is Postgres, so ConnectionStrings:Playbooks must name the database.");
+            }
+            postgres = NpgsqlDataSource.Create(connectionString);
+        }
     }
 
     public DatabaseProvider Provider { get; }
 
     public string Sql(string sqlite, string postgres) => Provider == DatabaseProvider.Sqlite ? sqlite : postgres;
 
+    /// <summary>
+    /// Appended to a SELECT inside a write: keeps the row from being deleted or changed until the
+    /// transaction ends. SQLite needs nothing, its write transaction already excludes every other writer.
+    /// </summary>
+    public string RowShareLock => Sql("", " FOR SHARE");
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(connectionString);
+        if (postgres is not null)
+        {
+            return await postgres.OpenConnectionAsync(cancellationToken);
+        }
+
+        var connection = new SqliteConnection(sqliteConnectionString);
         await connection.OpenAsync(cancellationToken);
         // synchronous=FULL: a commit is on disk before the client hears 2xx, so neither a killed
         // process nor a lost machine loses an acknowledged write.
@@ -61,7 +85,10 @@ public sealed class Database
     /// <summary>Runs <paramref name="work"/> in one transaction that commits only if it returns.</summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await sqliteWriteGate.WaitAsync(cancellationToken);
+        if (sqliteWriteGate is not null)
+        {
+            await sqliteWriteGate.WaitAsync(cancellationToken);
+        }
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
@@ -72,25 +99,32 @@ public sealed class Database
         }
         finally
         {
-            sqliteWriteGate.Release();
+            sqliteWriteGate?.Release();
         }
     }
 
-    /// <summary>Applies every embedded migration not yet applied, oldest first, under a database lock.</summary>
+    /// <summary>
+    /// Applies every embedded migration not yet applied, oldest first, in one transaction under a
+    /// database-wide lock, so instances starting at the same moment migrate one after the other.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using (var connection = await OpenAsync(cancellationToken))
-        await using (var walCommand = connection.CreateCommand())
+        if (Provider == DatabaseProvider.Sqlite)
         {
+            await using var connection = await OpenAsync(cancellationToken);
             // WAL is a property of the file: readers no longer wait for the writer.
-            walCommand.CommandText = "PRAGMA journal_mode = WAL;";
-            await walCommand.ExecuteNonQueryAsync(cancellationToken);
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL");
         }
 
         await WriteAsync(async (connection, transaction) =>
         {
+            if (Provider == DatabaseProvider.Postgres)
+            {
+                // SQLite's write transaction already locks the whole file.
+                await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, transaction);
+            }
             await connection.ExecuteAsync(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
                 transaction: transaction);
             var applied = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations", transaction: transaction)).ToHashSet();
             foreach (var (version, name, sql) in Migrations())
@@ -119,6 +153,15 @@ public sealed class Database
         {
             return false;
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
+        sqliteWriteGate?.Dispose();
     }
 
     private IEnumerable<(long Version, string Name, string Sql)> Migrations()

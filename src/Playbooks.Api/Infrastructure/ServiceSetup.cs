@@ -19,7 +19,9 @@ public static class ServiceSetup
         {
             throw new InvalidOperationException($"{ProviderKey} must be Sqlite or Postgres, not '{providerName}'.");
         }
-        return services.AddSingleton(new Database(provider, configuration.GetConnectionString(ConnectionStringName)));
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        // Made by a factory so that the container disposes it (and the PostgreSQL pool) at shutdown.
+        return services.AddSingleton(_ => new Database(provider, connectionString));
     }
 
     public static IServiceCollection AddPlaybooksApi(this IServiceCollection services)

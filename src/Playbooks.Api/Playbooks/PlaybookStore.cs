@@ -33,10 +33,11 @@ public static class PlaybookStore
         row.WorkspaceId, row.Id, JsonSerializer.Deserialize<PlaybookSpec>(row.Spec, SpecJson)!, row.Version,
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt), row.CreatedBy);
 
-    public static async Task<Stored?> FindAsync(DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null)
+    public static async Task<Stored?> FindAsync(
+        DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null, string rowLock = "")
     {
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM playbooks WHERE workspace_id = @workspaceId AND id = @id",
+            $"SELECT {Columns} FROM playbooks WHERE workspace_id = @workspaceId AND id = @id{rowLock}",
             new { workspaceId, id }, transaction);
         return row is null ? null : ToStored(row);
     }

@@ -47,7 +47,7 @@ public static class RunsApi
     {
         return await db.WriteAsync<Results<Created<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
-            if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id, transaction) is not { } playbook)
+            if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id, transaction, db.RowShareLock) is not { } playbook)
             {
                 return ApiProblem.NotFound("playbook");
             }

@@ -5,11 +5,15 @@ using Playbooks.Api.Tests.Infrastructure;
 
 namespace Playbooks.Api.Tests.Auth;
 
-public sealed class AdminApiTests : IDisposable
+public abstract class AdminApiTests(Provider provider) : IDisposable
 {
-    private readonly PlaybooksApp app = new();
+    private readonly PlaybooksApp app = new(provider);
 
-    public void Dispose() => app.Dispose();
+    public void Dispose()
+    {
+        app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Workspaces_are_created_listed_and_patched()
@@ -61,24 +65,10 @@ public sealed class AdminApiTests : IDisposable
         Assert.Null(token["expiresAt"]);
         Assert.DoesNotContain(secret, token.ToJsonString(), StringComparison.Ordinal);
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        var stored = Encoding.UTF8.GetString(await ReadDatabaseFilesAsync());
+        var stored = await app.StoredTextAsync();
         Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
         Assert.DoesNotContain(secret[^43..], stored, StringComparison.Ordinal);
         await (await app.ClientWithToken(secret).GetAsync("/v1/playbooks")).ExpectAsync(HttpStatusCode.OK);
-    }
-
-    private async Task<byte[]> ReadDatabaseFilesAsync()
-    {
-        var bytes = new List<byte>();
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(app.DatabasePath)!, "playbooks.db*"))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            bytes.AddRange(copy.ToArray());
-        }
-        return bytes.ToArray();
     }
 
     [Fact]
@@ -140,7 +130,7 @@ public sealed class AdminApiTests : IDisposable
     [MemberData(nameof(AdminCalls))]
     public async Task Without_a_configured_key_the_admin_api_is_404(string method, string path)
     {
-        using var keyless = new PlaybooksApp(withAdminKey: false);
+        using var keyless = new PlaybooksApp(provider, withAdminKey: false);
         var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = Http.Json("""{ "name": "x" }""") };
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer ");
 
@@ -158,4 +148,8 @@ public sealed class AdminApiTests : IDisposable
 
         await response.ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
+
+    public sealed class OnSqlite() : AdminApiTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : AdminApiTests(Provider.Postgres);
 }

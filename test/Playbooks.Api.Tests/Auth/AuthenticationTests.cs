@@ -4,11 +4,15 @@ using Playbooks.Api.Tests.Infrastructure;
 
 namespace Playbooks.Api.Tests.Auth;
 
-public sealed class AuthenticationTests : IDisposable
+public abstract class AuthenticationTests(Provider provider) : IDisposable
 {
-    private readonly PlaybooksApp app = new();
+    private readonly PlaybooksApp app = new(provider);
 
-    public void Dispose() => app.Dispose();
+    public void Dispose()
+    {
+        app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     public static TheoryData<string> AllEndpoints => Endpoints.Names();
     public static TheoryData<string> MutatingEndpoints => Endpoints.Names(mutating: true);
@@ -171,4 +175,8 @@ public sealed class AuthenticationTests : IDisposable
 
         await tenant.Client.CreatePlaybookAsync();
     }
+
+    public sealed class OnSqlite() : AuthenticationTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : AuthenticationTests(Provider.Postgres);
 }

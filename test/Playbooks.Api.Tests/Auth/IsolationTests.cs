@@ -4,11 +4,15 @@ using Playbooks.Api.Tests.Infrastructure;
 namespace Playbooks.Api.Tests.Auth;
 
 /// <summary>Another workspace's ids are 404 everywhere, and nothing of theirs changes.</summary>
-public sealed class IsolationTests : IDisposable
+public abstract class IsolationTests(Provider provider) : IDisposable
 {
-    private readonly PlaybooksApp app = new();
+    private readonly PlaybooksApp app = new(provider);
 
-    public void Dispose() => app.Dispose();
+    public void Dispose()
+    {
+        app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     public static TheoryData<string> EndpointsWithAnId
     {
@@ -65,4 +69,8 @@ public sealed class IsolationTests : IDisposable
         await (await app.ClientWithToken(both, first.WorkspaceId).GetAsync($"/v1/playbooks/{playbook.Id()}")).ExpectAsync(HttpStatusCode.OK);
         await (await app.ClientWithToken(both, second.WorkspaceId).GetAsync($"/v1/playbooks/{playbook.Id()}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
+
+    public sealed class OnSqlite() : IsolationTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : IsolationTests(Provider.Postgres);
 }

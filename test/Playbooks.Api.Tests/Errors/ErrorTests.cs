@@ -7,11 +7,15 @@ using Playbooks.Api.Tests.Infrastructure;
 namespace Playbooks.Api.Tests.Errors;
 
 /// <summary>The error codes of product.md section 2 with their statuses, and the order the checks run in.</summary>
-public sealed class ErrorTests : IDisposable
+public abstract class ErrorTests(Provider provider) : IDisposable
 {
-    private readonly PlaybooksApp app = new();
+    private readonly PlaybooksApp app = new(provider);
 
-    public void Dispose() => app.Dispose();
+    public void Dispose()
+    {
+        app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task A_body_over_64_KiB_is_413()
@@ -220,4 +224,8 @@ public sealed class ErrorTests : IDisposable
         Assert.False(string.IsNullOrEmpty(problem["detail"]?.GetValue<string>()));
         Assert.Equal(["must be a string"], problem["errors"]!["name"]!.AsArray().Select(m => m!.GetValue<string>()));
     }
+
+    public sealed class OnSqlite() : ErrorTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : ErrorTests(Provider.Postgres);
 }

@@ -19,11 +19,14 @@ public sealed class PlaybooksApp : WebApplicationFactory<Program>
 
     private readonly string directory = Directory.CreateTempSubdirectory("playbooks-test-").FullName;
 
-    public PlaybooksApp(bool withAdminKey = true, string environment = "Testing")
+    public PlaybooksApp(Provider provider, bool withAdminKey = true, string environment = "Testing")
     {
+        Database = new TestDatabase(provider, directory);
         WithAdminKey = withAdminKey;
         Environment = environment;
     }
+
+    public TestDatabase Database { get; }
 
     public bool WithAdminKey { get; }
 
@@ -32,15 +35,16 @@ public sealed class PlaybooksApp : WebApplicationFactory<Program>
     /// <summary>The clock the server reads; tests move it instead of sleeping.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
 
-    public string DatabasePath => Path.Combine(directory, "playbooks.db");
-
     public string ContentRoot => directory;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
         builder.UseContentRoot(directory);
-        builder.UseSetting("ConnectionStrings:Playbooks", $"Data Source={DatabasePath}");
+        foreach (var (key, value) in Database.Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.UseSetting("Playbooks:AdminKey", WithAdminKey ? AdminKey : "");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
@@ -92,12 +96,47 @@ public sealed class PlaybooksApp : WebApplicationFactory<Program>
         return new Tenant(workspaceId, tokenId, secret, ClientWithToken(secret));
     }
 
+    /// <summary>Everything the store holds, as text: to show what is not in it.</summary>
+    public async Task<string> StoredTextAsync()
+    {
+        if (Database.SqlitePath is { } path)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var text = new System.Text.StringBuilder();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
+            {
+                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var reader = new StreamReader(stream, System.Text.Encoding.Latin1);
+                text.Append(await reader.ReadToEndAsync());
+            }
+            return text.ToString();
+        }
+        await using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new Npgsql.NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+        var dump = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var rows = new Npgsql.NpgsqlCommand($"SELECT coalesce(string_agg(t::text, ' '), '') FROM {table} t", connection);
+            dump.Append(await rows.ExecuteScalarAsync());
+        }
+        return dump.ToString();
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
         if (disposing)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Database.Dispose();
             try
             {
                 Directory.Delete(directory, recursive: true);

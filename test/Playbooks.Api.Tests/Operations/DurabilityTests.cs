@@ -6,22 +6,22 @@ using Playbooks.Api.Tests.Infrastructure;
 namespace Playbooks.Api.Tests.Operations;
 
 /// <summary>A hard kill right after acknowledged writes loses none of them.</summary>
-public sealed class DurabilityTests : IDisposable
+public abstract class DurabilityTests : IDisposable
 {
     private const string AdminKey = "durability-admin-key";
     private readonly string directory = Directory.CreateTempSubdirectory("playbooks-crash-").FullName;
+    private readonly TestDatabase database;
+
+    protected DurabilityTests(Provider provider) => database = new TestDatabase(provider, directory);
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        database.Dispose();
         Directory.Delete(directory, recursive: true);
+        GC.SuppressFinalize(this);
     }
 
-    private Dictionary<string, string> Settings => new()
-    {
-        ["ConnectionStrings:Playbooks"] = $"Data Source={Path.Combine(directory, "playbooks.db")}",
-        ["Playbooks:AdminKey"] = AdminKey,
-    };
+    private Dictionary<string, string> Settings => new(database.Settings) { ["Playbooks:AdminKey"] = AdminKey };
 
     [Fact]
     public async Task Every_acknowledged_write_survives_a_hard_kill()
@@ -74,10 +74,18 @@ public sealed class DurabilityTests : IDisposable
             Assert.Equal(40, all["playbooks"]!.AsArray().Count);
         }
 
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "playbooks.db")}");
+        if (database.SqlitePath is null)
+        {
+            return;
+        }
+        await using var connection = new SqliteConnection($"Data Source={database.SqlitePath}");
         await connection.OpenAsync();
         await using var check = connection.CreateCommand();
         check.CommandText = "PRAGMA integrity_check";
         Assert.Equal("ok", await check.ExecuteScalarAsync());
     }
+
+    public sealed class OnSqlite() : DurabilityTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : DurabilityTests(Provider.Postgres);
 }

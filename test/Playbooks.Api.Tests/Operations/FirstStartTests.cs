@@ -1,25 +1,24 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Data.Sqlite;
 using Playbooks.Api.Tests.Infrastructure;
 
 namespace Playbooks.Api.Tests.Operations;
 
-public sealed class FirstStartTests : IDisposable
+public abstract class FirstStartTests : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("playbooks-first-").FullName;
+    private readonly TestDatabase database;
+
+    protected FirstStartTests(Provider provider) => database = new TestDatabase(provider, directory);
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        database.Dispose();
         Directory.Delete(directory, recursive: true);
+        GC.SuppressFinalize(this);
     }
 
-    private Dictionary<string, string> Settings => new()
-    {
-        ["ConnectionStrings:Playbooks"] = $"Data Source={Path.Combine(directory, "data", "playbooks.db")}",
-        ["Playbooks:AdminKey"] = "first-start-admin",
-    };
+    private Dictionary<string, string> Settings => new(database.Settings) { ["Playbooks:AdminKey"] = "first-start-admin" };
 
     [Fact]
     public async Task Development_on_an_empty_database_makes_a_default_workspace_and_a_dev_token_once()
@@ -65,4 +64,8 @@ public sealed class FirstStartTests : IDisposable
         var workspaces = await (await server.Client("first-start-admin").GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
         Assert.Empty(workspaces["workspaces"]!.AsArray());
     }
+
+    public sealed class OnSqlite() : FirstStartTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : FirstStartTests(Provider.Postgres);
 }

@@ -5,11 +5,15 @@ using Playbooks.Api.Tests.Infrastructure;
 namespace Playbooks.Api.Tests.Playbooks;
 
 /// <summary>Every row of the field table: in range, out of range, wrong type, invalid enum; on create and on update.</summary>
-public sealed class FieldRuleTests : IDisposable
+public abstract class FieldRuleTests(Provider provider) : IDisposable
 {
-    private readonly PlaybooksApp app = new();
+    private readonly PlaybooksApp app = new(provider);
 
-    public void Dispose() => app.Dispose();
+    public void Dispose()
+    {
+        app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static readonly string Long200 = new('n', 200);
 
@@ -224,4 +228,8 @@ public sealed class FieldRuleTests : IDisposable
 
     private static void AssertJsonEqual(string expected, JsonNode? actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"Expected {expected}, got {actual?.ToJsonString() ?? "null"}");
+
+    public sealed class OnSqlite() : FieldRuleTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : FieldRuleTests(Provider.Postgres);
 }

@@ -3,11 +3,15 @@ using Playbooks.Api.Tests.Infrastructure;
 
 namespace Playbooks.Api.Tests.Playbooks;
 
-public sealed class PagingTests : IDisposable
+public abstract class PagingTests(Provider provider) : IDisposable
 {
-    private readonly PlaybooksApp app = new();
+    private readonly PlaybooksApp app = new(provider);
 
-    public void Dispose() => app.Dispose();
+    public void Dispose()
+    {
+        app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Following_next_cursor_visits_every_playbook_once_newest_first()
@@ -104,4 +108,8 @@ public sealed class PagingTests : IDisposable
 
         await response.ExpectValidationAsync("cursor");
     }
+
+    public sealed class OnSqlite() : PagingTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : PagingTests(Provider.Postgres);
 }

@@ -6,11 +6,15 @@ using Playbooks.Api.Tests.Infrastructure;
 namespace Playbooks.Api.Tests.Playbooks;
 
 /// <summary>Each statement of seed-playbooks-api.txt, as a client sees it.</summary>
-public sealed class SeedContractTests : IDisposable
+public abstract class SeedContractTests(Provider provider) : IDisposable
 {
-    private readonly PlaybooksApp app = new();
+    private readonly PlaybooksApp app = new(provider);
 
-    public void Dispose() => app.Dispose();
+    public void Dispose()
+    {
+        app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task List_returns_the_playbooks_of_the_workspace_newest_first()
@@ -321,4 +325,8 @@ public sealed class SeedContractTests : IDisposable
         Assert.Equal(1, first["run"]!["specVersion"]!.GetValue<int>());
         Assert.Equal(2, second["run"]!["specVersion"]!.GetValue<int>());
     }
+
+    public sealed class OnSqlite() : SeedContractTests(Provider.Sqlite);
+
+    public sealed class OnPostgres() : SeedContractTests(Provider.Postgres);
 }
