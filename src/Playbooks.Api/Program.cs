@@ -17,6 +17,7 @@ app.MapOperations();
 app.MapAdmin();
 app.MapPlaybooks();
 app.MapRuns();
+app.MapVersions();
 
 await app.Services.GetRequiredService<Database>().MigrateAsync(app.Lifetime.ApplicationStopping);
 await DevBootstrap.RunAsync(app);

@@ -139,6 +139,19 @@ public readonly struct JsonFields(JsonElement element, string prefix, FieldError
         return IntegerValue(value, PathOf(key), current, min, max);
     }
 
+    /// <summary>A whole number that must be sent; null when it is missing or invalid (already reported).</summary>
+    public int? RequiredInteger(string key, int min, int max)
+    {
+        if (Find(key, out var value) != Presence.Value)
+        {
+            errors.Add(PathOf(key), "is required");
+            return null;
+        }
+        var before = errors.Count;
+        var number = IntegerValue(value, PathOf(key), 0, min, max);
+        return errors.Count == before ? number : null;
+    }
+
     public int IntegerValue(JsonElement value, string path, int current, int min, int max)
     {
         if (value.ValueKind != JsonValueKind.Number)

@@ -13,7 +13,11 @@ public readonly record struct Page(int Limit, string? After)
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    public static Page Parse(string? limit, string? cursor, string idPrefix, FieldErrors errors)
+    public static Page Parse(string? limit, string? cursor, string idPrefix, FieldErrors errors) =>
+        Parse(limit, cursor, after => Ids.IsValid(after, idPrefix), errors);
+
+    /// <summary>For lists ordered by something else than an id: <paramref name="isValid"/> checks the decoded cursor.</summary>
+    public static Page Parse(string? limit, string? cursor, Func<string, bool> isValid, FieldErrors errors)
     {
         var take = DefaultLimit;
         if (limit is not null
@@ -26,7 +30,7 @@ public readonly record struct Page(int Limit, string? After)
         if (cursor is not null)
         {
             after = Decode(cursor);
-            if (!Ids.IsValid(after, idPrefix))
+            if (after is null || !isValid(after))
             {
                 errors.Add("cursor", "is not a cursor this list returned");
             }

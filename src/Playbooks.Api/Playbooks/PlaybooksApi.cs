@@ -11,7 +11,8 @@ public static class PlaybooksApi
     {
         var group = routes.MapGroup("/v1/playbooks")
             .WithTags("Playbooks")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
+            .AddEndpointFilter<WorkspaceAccessFilter>()
+            .AddEndpointFilter<Idempotency.Filter>();
 
         group.MapGet("/", List).WithName("ListPlaybooks");
         group.MapPost("/", Create).WithName("CreatePlaybook");

@@ -5,7 +5,8 @@ namespace Playbooks.Api.Runs;
 public static class RunStatuses
 {
     public const string Running = "running";
-    public static readonly string[] All = [Running, "completed", "failed", "cancelled"];
+    public static readonly string[] Final = ["completed", "failed", "cancelled"];
+    public static readonly string[] All = [Running, .. Final];
 }
 
 public sealed record RunMetrics(long Samples, long Successes, double MetricValue)
@@ -30,6 +31,7 @@ public sealed record RunResponse(
     RunMetrics Metrics,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
+    string? Note,
     string CreatedBy);
 
 public sealed record RunEnvelope(RunResponse Run);

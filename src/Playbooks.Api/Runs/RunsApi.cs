@@ -1,5 +1,3 @@
-using System.Data.Common;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
@@ -10,36 +8,23 @@ namespace Playbooks.Api.Runs;
 
 public static class RunsApi
 {
+    public const int NoteMax = 2000;
+
     public static RouteGroupBuilder MapRuns(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/playbooks/{id}")
             .WithTags("Runs")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
+            .AddEndpointFilter<WorkspaceAccessFilter>()
+            .AddEndpointFilter<Idempotency.Filter>();
 
         group.MapPost("/run", Start).WithName("StartRun");
         group.MapGet("/runs", List).WithName("ListRuns");
+        group.MapGet("/runs/{runId}", Get).WithName("GetRun");
+        group.MapPatch("/runs/{runId}", End).WithName("EndRun");
+        group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome");
+        group.MapGet("/stats", StatsApi.Get).WithName("GetStats");
         return group;
     }
-
-    internal sealed class Row
-    {
-        public string Id { get; init; } = "";
-        public string PlaybookId { get; init; } = "";
-        public long SpecVersion { get; init; }
-        public string Status { get; init; } = "";
-        public long Samples { get; init; }
-        public long Successes { get; init; }
-        public double Value { get; init; }
-        public long StartedAt { get; init; }
-        public long? EndedAt { get; init; }
-        public string CreatedBy { get; init; } = "";
-
-        public RunResponse ToResponse(string? successMetric) => new(
-            Id, PlaybookId, SpecVersion, Status, RunMetrics.For(successMetric, Samples, Successes, Value),
-            Timestamps.FromMilliseconds(StartedAt), EndedAt is { } ended ? Timestamps.FromMilliseconds(ended) : null, CreatedBy);
-    }
-
-    private const string Columns = "id, playbook_id, spec_version, status, samples, successes, value, started_at, ended_at, created_by";
 
     /// <summary>Records that a run started, pinned to the playbook's current version.</summary>
     public static async Task<Results<Created<RunEnvelope>, ProblemHttpResult>> Start(
@@ -58,7 +43,7 @@ public static class RunsApi
             }
 
             var now = Timestamps.Now(clock);
-            var run = new Row
+            var run = new RunStore.Row
             {
                 Id = Ids.New("run_", now),
                 PlaybookId = playbook.Id,
@@ -67,12 +52,7 @@ public static class RunsApi
                 StartedAt = now.ToUnixTimeMilliseconds(),
                 CreatedBy = caller.Subject,
             };
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO runs (workspace_id, id, playbook_id, spec_version, status, started_at, created_by)
-                VALUES (@WorkspaceId, @Id, @PlaybookId, @SpecVersion, @Status, @StartedAt, @CreatedBy)
-                """,
-                new { caller.WorkspaceId, run.Id, run.PlaybookId, run.SpecVersion, run.Status, run.StartedAt, run.CreatedBy }, transaction);
+            await RunStore.InsertAsync(connection, transaction, caller.WorkspaceId, run);
             return TypedResults.Created($"/v1/playbooks/{playbook.Id}/runs/{run.Id}", new RunEnvelope(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
         }, ct);
     }
@@ -97,19 +77,119 @@ public static class RunsApi
             return ApiProblem.Validation(errors);
         }
 
-        var rows = await ListAsync(connection, caller.WorkspaceId, id, status, page.After, page.Limit + 1);
+        var rows = await RunStore.ListAsync(connection, caller.WorkspaceId, id, status, page.After, page.Limit + 1);
         var (items, next) = page.Cut(rows, r => r.Id);
         var metric = playbook.Spec.Strategy.SuccessMetric;
         return TypedResults.Ok(new RunList(items.Select(r => r.ToResponse(metric)).ToList(), next));
     }
 
-    /// <summary>Runs oldest first: ids are time-ordered, so id order is start order.</summary>
-    private static async Task<List<Row>> ListAsync(DbConnection connection, string workspaceId, string playbookId, string? status, string? after, int take)
+    public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> Get(
+        string id, string runId, Caller caller, Database db, CancellationToken ct)
     {
-        var sql = $"SELECT {Columns} FROM runs WHERE workspace_id = @workspaceId AND playbook_id = @playbookId"
-            + (status is null ? "" : " AND status = @status")
-            + (after is null ? "" : " AND id > @after")
-            + " ORDER BY id LIMIT @take";
-        return (await connection.QueryAsync<Row>(sql, new { workspaceId, playbookId, status, after, take })).ToList();
+        await using var connection = await db.OpenAsync(ct);
+        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is not { } playbook)
+        {
+            return ApiProblem.NotFound("playbook");
+        }
+        if (await RunStore.FindAsync(connection, caller.WorkspaceId, id, runId) is not { } run)
+        {
+            return ApiProblem.NotFound("run");
+        }
+        return TypedResults.Ok(new RunEnvelope(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
+    }
+
+    /// <summary>Ends a running run as completed, failed or cancelled. Terminal states are final.</summary>
+    public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> End(
+        string id, string runId, HttpRequest request, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        if (await FindAsync(db, caller, id, runId, ct) is { Problem: { } missing })
+        {
+            return missing;
+        }
+
+        var body = await JsonBody.ReadObjectAsync(request, ct);
+        if (body.Problem is { } bodyProblem)
+        {
+            return bodyProblem;
+        }
+        using var document = body.Document;
+        var fields = new JsonFields(body.Root, "", new FieldErrors());
+        var status = fields.Text("status", null, 32, required: true);
+        if (status is not null && Array.IndexOf(RunStatuses.Final, status) < 0)
+        {
+            fields.Errors.Add("status", $"must be one of: {string.Join(", ", RunStatuses.Final)}");
+        }
+        var note = fields.Text("note", null, NoteMax, min: 0);
+        if (fields.Errors.Count > 0)
+        {
+            return ApiProblem.Validation(fields.Errors);
+        }
+
+        return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
+        {
+            var ended = await RunStore.EndAsync(connection, transaction, caller.WorkspaceId, id, runId, status!, note, Timestamps.Now(clock).ToUnixTimeMilliseconds());
+            return await AnswerAsync(connection, transaction, caller, id, runId, ended);
+        }, ct);
+    }
+
+    /// <summary>Adds samples, successes and value to a running run, atomically, with the time they happened.</summary>
+    public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> ReportOutcome(
+        string id, string runId, HttpRequest request, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        var found = await FindAsync(db, caller, id, runId, ct);
+        if (found.Problem is { } missing)
+        {
+            return missing;
+        }
+
+        var body = await JsonBody.ReadObjectAsync(request, ct);
+        if (body.Problem is { } bodyProblem)
+        {
+            return bodyProblem;
+        }
+        using var document = body.Document;
+        var now = Timestamps.Now(clock);
+        var errors = new FieldErrors();
+        if (OutcomeReport.Read(body.Root, Timestamps.FromMilliseconds(found.Run!.StartedAt), now, errors) is not { } report)
+        {
+            return ApiProblem.Validation(errors);
+        }
+
+        return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
+        {
+            var added = await RunStore.AddOutcomeAsync(
+                connection, transaction, caller.WorkspaceId, found.Run, report, Ids.New("out_", now), now.ToUnixTimeMilliseconds(), caller.Subject);
+            return await AnswerAsync(connection, transaction, caller, id, runId, added);
+        }, ct);
+    }
+
+    private readonly record struct Found(RunStore.Row? Run, ProblemHttpResult? Problem);
+
+    private static async Task<Found> FindAsync(Database db, Caller caller, string playbookId, string runId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, playbookId) is null)
+        {
+            return new(null, ApiProblem.NotFound("playbook"));
+        }
+        var run = await RunStore.FindAsync(connection, caller.WorkspaceId, playbookId, runId);
+        return run is null ? new(null, ApiProblem.NotFound("run")) : new(run, null);
+    }
+
+    /// <summary>After a write that needed the run to be running: the run as it is now, or why not.</summary>
+    private static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> AnswerAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Caller caller, string playbookId, string runId, bool written)
+    {
+        var playbook = await PlaybookStore.FindAsync(connection, caller.WorkspaceId, playbookId, transaction);
+        var run = playbook is null ? null : await RunStore.FindAsync(connection, caller.WorkspaceId, playbookId, runId, transaction);
+        if (run is null)
+        {
+            return ApiProblem.NotFound("run");
+        }
+        if (!written)
+        {
+            return ApiProblem.Create(StatusCodes.Status409Conflict, "run_not_running", $"The run has ended ({run.Status}); a run's end is final.");
+        }
+        return TypedResults.Ok(new RunEnvelope(run.ToResponse(playbook!.Spec.Strategy.SuccessMetric)));
     }
 }

@@ -31,6 +31,9 @@ public static class Endpoints
         new("DELETE", "/v1/playbooks/{id}", null),
         new("POST", "/v1/playbooks/{id}/run", null),
         new("GET", "/v1/playbooks/{id}/runs", null),
+        new("GET", "/v1/playbooks/{id}/versions", null),
+        new("GET", "/v1/playbooks/{id}/versions/1", null),
+        new("GET", "/v1/playbooks/{id}/stats", null),
     ];
 
     public static TheoryData<string> Names(bool? mutating = null)

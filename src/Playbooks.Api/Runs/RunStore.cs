@@ -1,0 +1,103 @@
+using System.Data.Common;
+using Dapper;
+using Playbooks.Api.Infrastructure;
+
+namespace Playbooks.Api.Runs;
+
+/// <summary>The SQL for runs and their outcomes. Every statement names the workspace and the playbook.</summary>
+public static class RunStore
+{
+    public sealed class Row
+    {
+        public string Id { get; init; } = "";
+        public string PlaybookId { get; init; } = "";
+        public long SpecVersion { get; init; }
+        public string Status { get; init; } = "";
+        public long Samples { get; init; }
+        public long Successes { get; init; }
+        public double Value { get; init; }
+        public long StartedAt { get; init; }
+        public long? EndedAt { get; init; }
+        public string? Note { get; init; }
+        public string CreatedBy { get; init; } = "";
+
+        public RunResponse ToResponse(string? successMetric) => new(
+            Id, PlaybookId, SpecVersion, Status, RunMetrics.For(successMetric, Samples, Successes, Value),
+            Timestamps.FromMilliseconds(StartedAt), EndedAt is { } ended ? Timestamps.FromMilliseconds(ended) : null, Note, CreatedBy);
+    }
+
+    private const string Columns = "id, playbook_id, spec_version, status, samples, successes, value, started_at, ended_at, note, created_by";
+
+    public static Task<Row?> FindAsync(DbConnection connection, string workspaceId, string playbookId, string runId, DbTransaction? transaction = null) =>
+        connection.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM runs WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId",
+            new { workspaceId, playbookId, runId }, transaction);
+
+    /// <summary>Runs oldest first: ids are time-ordered, so id order is start order.</summary>
+    public static async Task<List<Row>> ListAsync(DbConnection connection, string workspaceId, string playbookId, string? status, string? after, int take)
+    {
+        var sql = $"SELECT {Columns} FROM runs WHERE workspace_id = @workspaceId AND playbook_id = @playbookId"
+            + (status is null ? "" : " AND status = @status")
+            + (after is null ? "" : " AND id > @after")
+            + " ORDER BY id LIMIT @take";
+        return (await connection.QueryAsync<Row>(sql, new { workspaceId, playbookId, status, after, take })).ToList();
+    }
+
+    public static Task InsertAsync(DbConnection connection, DbTransaction transaction, string workspaceId, Row run) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO runs (workspace_id, id, playbook_id, spec_version, status, started_at, created_by)
+            VALUES (@workspaceId, @Id, @PlaybookId, @SpecVersion, @Status, @StartedAt, @CreatedBy)
+            """,
+            new { workspaceId, run.Id, run.PlaybookId, run.SpecVersion, run.Status, run.StartedAt, run.CreatedBy }, transaction);
+
+    /// <summary>Ends a running run; false when it is no longer running.</summary>
+    public static async Task<bool> EndAsync(
+        DbConnection connection, DbTransaction transaction, string workspaceId, string playbookId, string runId, string status, string? note, long endedAt) =>
+        await connection.ExecuteAsync(
+            """
+            UPDATE runs SET status = @status, note = @note, ended_at = @endedAt
+            WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId AND status = 'running'
+            """,
+            new { workspaceId, playbookId, runId, status, note, endedAt }, transaction) == 1;
+
+    /// <summary>
+    /// Adds a report to a running run: the counters are incremented in SQL, so concurrent reports
+    /// never lose one, and the report is kept with its time. False when the run is not running.
+    /// </summary>
+    public static async Task<bool> AddOutcomeAsync(
+        DbConnection connection, DbTransaction transaction, string workspaceId, Row run, OutcomeReport report, string id, long createdAt, string createdBy)
+    {
+        var counted = await connection.ExecuteAsync(
+            """
+            UPDATE runs SET samples = samples + @Samples, successes = successes + @Successes, value = value + @Value
+            WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId AND status = 'running'
+            """,
+            new { workspaceId, playbookId = run.PlaybookId, runId = run.Id, report.Samples, report.Successes, report.Value }, transaction);
+        if (counted == 0)
+        {
+            return false;
+        }
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO outcomes (workspace_id, id, playbook_id, run_id, spec_version, samples, successes, value, at, created_at, created_by)
+            VALUES (@workspaceId, @id, @playbookId, @runId, @specVersion, @Samples, @Successes, @Value, @at, @createdAt, @createdBy)
+            """,
+            new
+            {
+                workspaceId,
+                id,
+                playbookId = run.PlaybookId,
+                runId = run.Id,
+                specVersion = run.SpecVersion,
+                report.Samples,
+                report.Successes,
+                report.Value,
+                at = report.At.ToUnixTimeMilliseconds(),
+                createdAt,
+                createdBy,
+            },
+            transaction);
+        return true;
+    }
+}
