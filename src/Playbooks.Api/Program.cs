@@ -1,3 +1,4 @@
+using Playbooks.Api.Adaptation;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
@@ -18,6 +19,7 @@ app.MapAdmin();
 app.MapPlaybooks();
 app.MapRuns();
 app.MapVersions();
+app.MapAdaptation();
 
 await app.Services.GetRequiredService<Database>().MigrateAsync(app.Lifetime.ApplicationStopping);
 await DevBootstrap.RunAsync(app);

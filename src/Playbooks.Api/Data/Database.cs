@@ -63,6 +63,9 @@ public sealed class Database : IAsyncDisposable
     /// </summary>
     public string RowShareLock => Sql("", " FOR SHARE");
 
+    /// <summary>Like <see cref="RowShareLock"/>, for a row the transaction will change: writers of it queue up.</summary>
+    public string RowUpdateLock => Sql("", " FOR UPDATE");
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         if (postgres is not null)

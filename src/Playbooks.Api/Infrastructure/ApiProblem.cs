@@ -24,7 +24,8 @@ public sealed class FieldErrors : Dictionary<string, List<string>>
 /// </summary>
 public static class ApiProblem
 {
-    public static ProblemHttpResult Create(int status, string code, string detail, FieldErrors? errors = null)
+    public static ProblemHttpResult Create(
+        int status, string code, string detail, FieldErrors? errors = null, IReadOnlyDictionary<string, object?>? extensions = null)
     {
         var problem = new ProblemDetails
         {
@@ -36,6 +37,10 @@ public static class ApiProblem
         if (errors is { Count: > 0 })
         {
             problem.Extensions["errors"] = errors;
+        }
+        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[name] = value;
         }
         return TypedResults.Problem(problem);
     }

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Playbooks.Api.Auth;
+using Playbooks.Api.Data;
+using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Playbooks;
+
+namespace Playbooks.Api.Adaptation;
+
+public sealed record PivotResponse(
+    string Id, string PlaybookId, long FromVersion, long ToVersion, string Reason, PivotEvaluation Evaluation, DateTimeOffset CreatedAt, string CreatedBy);
+
+public sealed record PivotCreated(PivotResponse Pivot, PlaybookResponse Playbook);
+
+public sealed record PivotList(
+    IReadOnlyList<PivotResponse> Pivots,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NextCursor);
+
+/// <summary>The evaluation of the evidence, and pivots: strategy changes the guards allow.</summary>
+public static class AdaptationApi
+{
+    public const int ReasonMax = 2000;
+
+    public static RouteGroupBuilder MapAdaptation(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/playbooks/{id}")
+            .WithTags("Adaptation")
+            .AddEndpointFilter<WorkspaceAccessFilter>()
+            .AddEndpointFilter<Idempotency.Filter>();
+        group.MapGet("/adaptation", Evaluate).WithName("EvaluateAdaptation");
+        group.MapPost("/pivots", Pivot).WithName("Pivot");
+        group.MapGet("/pivots", ListPivots).WithName("ListPivots");
+        return group;
+    }
+
+    private static readonly JsonSerializerOptions EvaluationJson = new(JsonSerializerDefaults.Web) { Converters = { new Timestamps.JsonConverter() } };
+
+    private sealed class PivotRow
+    {
+        public string Id { get; init; } = "";
+        public string PlaybookId { get; init; } = "";
+        public long FromVersion { get; init; }
+        public long ToVersion { get; init; }
+        public string Reason { get; init; } = "";
+        public string Evaluation { get; init; } = "";
+        public long CreatedAt { get; init; }
+        public string CreatedBy { get; init; } = "";
+
+        public PivotResponse ToResponse() => new(
+            Id, PlaybookId, FromVersion, ToVersion, Reason, JsonSerializer.Deserialize<PivotEvaluation>(Evaluation, EvaluationJson)!,
+            Timestamps.FromMilliseconds(CreatedAt), CreatedBy);
+    }
+
+    public static async Task<Results<Ok<EvaluationEnvelope>, ProblemHttpResult>> Evaluate(
+        string id, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is not { } playbook)
+        {
+            return ApiProblem.NotFound("playbook");
+        }
+        return TypedResults.Ok(new EvaluationEnvelope(await AdaptationStore.EvaluateAsync(connection, playbook, Timestamps.Now(clock))));
+    }
+
+    /// <summary>
+    /// Applies a partial strategy like an update, as a new version with change "pivot", if the
+    /// guards allow it now. The playbook row is locked for the check and the write, so two pivots
+    /// racing for the last slot of the weekly budget cannot both see it free.
+    /// </summary>
+    public static async Task<Results<Created<PivotCreated>, ProblemHttpResult>> Pivot(
+        string id, HttpContext http, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        PlaybookStore.Stored? current;
+        await using (var connection = await db.OpenAsync(ct))
+        {
+            current = await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id);
+        }
+        if (current is null)
+        {
+            return ApiProblem.NotFound("playbook");
+        }
+
+        var body = await JsonBody.ReadObjectAsync(http.Request, ct);
+        if (body.Problem is { } bodyProblem)
+        {
+            return bodyProblem;
+        }
+        using var document = body.Document;
+        var (reason, _, errors) = ReadPivot(body.Root, current.Spec.Strategy);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+
+        return await db.WriteAsync<Results<Created<PivotCreated>, ProblemHttpResult>>(async (connection, transaction) =>
+        {
+            if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id, transaction, db.RowUpdateLock) is not { } locked)
+            {
+                return ApiProblem.NotFound("playbook");
+            }
+            // Merged again onto the locked row: another write may have changed the strategy meanwhile.
+            var (_, strategy, lockedErrors) = ReadPivot(body.Root, locked.Spec.Strategy);
+            if (lockedErrors.Count > 0)
+            {
+                return ApiProblem.Validation(lockedErrors);
+            }
+
+            var now = Timestamps.Now(clock);
+            var evaluation = await AdaptationStore.EvaluateAsync(connection, locked, now, transaction);
+            if (evaluation.Pivot.BlockedBy is { } guard)
+            {
+                return Refused(guard, evaluation, locked.Spec.Adaptation);
+            }
+
+            var pivoted = locked with { Spec = locked.Spec with { Strategy = strategy! }, Version = locked.Version + 1, UpdatedAt = now };
+            await PlaybookStore.UpdateAsync(connection, transaction, pivoted, locked.Version, "pivot", caller.Subject);
+            var pivot = new PivotResponse(
+                Ids.New("piv_", now), id, locked.Version, pivoted.Version, reason!, PivotEvaluation.Of(evaluation), now, caller.Subject);
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO pivots (workspace_id, id, playbook_id, from_version, to_version, reason, evaluation, created_at, created_by)
+                VALUES (@workspaceId, @Id, @PlaybookId, @FromVersion, @ToVersion, @Reason, @evaluation, @createdAt, @CreatedBy)
+                """,
+                new
+                {
+                    workspaceId = caller.WorkspaceId,
+                    pivot.Id,
+                    pivot.PlaybookId,
+                    pivot.FromVersion,
+                    pivot.ToVersion,
+                    pivot.Reason,
+                    evaluation = JsonSerializer.Serialize(pivot.Evaluation, EvaluationJson),
+                    createdAt = now.ToUnixTimeMilliseconds(),
+                    pivot.CreatedBy,
+                },
+                transaction);
+
+            ETags.Set(http.Response, pivoted.Version);
+            return TypedResults.Created($"/v1/playbooks/{id}/pivots", new PivotCreated(pivot, pivoted.ToResponse()));
+        }, ct);
+    }
+
+    /// <summary>A pivot body: a reason, and a partial strategy merged like an update that must change something.</summary>
+    private static (string? Reason, Strategy? Strategy, FieldErrors Errors) ReadPivot(JsonElement body, Strategy current)
+    {
+        var fields = new JsonFields(body, "", new FieldErrors());
+        var reason = fields.Text("reason", null, ReasonMax, required: true);
+        Strategy? merged = null;
+        switch (fields.Object("strategy", out var partial))
+        {
+            case Presence.Absent or Presence.Null:
+                fields.Errors.Add("strategy", "is required: the strategy fields to change");
+                break;
+            case Presence.Value:
+                var before = fields.Errors.Count;
+                merged = SpecReader.ApplyStrategy(partial, current);
+                if (fields.Errors.Count == before && merged == current)
+                {
+                    fields.Errors.Add("strategy", "must change the strategy");
+                }
+                break;
+        }
+        return (reason, merged, fields.Errors);
+    }
+
+    private static ProblemHttpResult Refused(string guard, Evaluation evaluation, Playbooks.Adaptation rules)
+    {
+        var pivot = evaluation.Pivot;
+        var detail = guard switch
+        {
+            PivotGuards.AdaptationDisabled => "Adaptation is disabled for this playbook.",
+            PivotGuards.InsufficientSamples => $"The current strategy has {evaluation.Samples} samples; a pivot needs at least {rules.MinSampleSize}.",
+            PivotGuards.PivotWindowNotElapsed => $"The current strategy has not run for its pivot window yet; a pivot is allowed from {Format(pivot.NextPivotAllowedAt)}.",
+            _ => pivot.MaxPivotsPerWeek == 0
+                ? "This playbook allows no pivots (maxPivotsPerWeek is 0)."
+                : $"{pivot.PivotsLast7Days} pivots in the last 7 days reach the limit of {pivot.MaxPivotsPerWeek}; the next is allowed from {Format(pivot.NextPivotAllowedAt)}.",
+        };
+        var extensions = new Dictionary<string, object?>
+        {
+            ["nextPivotAllowedAt"] = pivot.NextPivotAllowedAt is { } next ? Format(next) : null,
+            ["evaluation"] = evaluation,
+        };
+        return ApiProblem.Create(StatusCodes.Status409Conflict, guard, detail, extensions: extensions);
+    }
+
+    private static string Format(DateTimeOffset? at) =>
+        at?.UtcDateTime.ToString(Timestamps.Format, System.Globalization.CultureInfo.InvariantCulture) ?? "never";
+
+    public static async Task<Results<Ok<PivotList>, ProblemHttpResult>> ListPivots(
+        string id, Caller caller, Database db, string? limit, string? cursor, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is null)
+        {
+            return ApiProblem.NotFound("playbook");
+        }
+        var errors = new FieldErrors();
+        var page = Page.Parse(limit, cursor, "piv_", errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+        var rows = (await connection.QueryAsync<PivotRow>(
+            "SELECT id, playbook_id, from_version, to_version, reason, evaluation, created_at, created_by FROM pivots "
+            + "WHERE workspace_id = @workspaceId AND playbook_id = @id" + (page.After is null ? "" : " AND id > @after") + " ORDER BY id LIMIT @take",
+            new { workspaceId = caller.WorkspaceId, id, after = page.After, take = page.Limit + 1 })).ToList();
+        var (items, next) = page.Cut(rows, r => r.Id);
+        return TypedResults.Ok(new PivotList(items.Select(r => r.ToResponse()).ToList(), next));
+    }
+}
