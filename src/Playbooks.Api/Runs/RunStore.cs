@@ -33,6 +33,11 @@ public static class RunStore
             $"SELECT {Columns} FROM runs WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId",
             new { workspaceId, playbookId, runId }, transaction);
 
+    /// <summary>A run by its id alone, for clients that hold only the run id.</summary>
+    public static Task<Row?> FindAsync(DbConnection connection, string workspaceId, string runId) =>
+        connection.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM runs WHERE workspace_id = @workspaceId AND id = @runId", new { workspaceId, runId });
+
     /// <summary>Runs oldest first: ids are time-ordered, so id order is start order.</summary>
     public static async Task<List<Row>> ListAsync(DbConnection connection, string workspaceId, string playbookId, string? status, string? after, int take)
     {

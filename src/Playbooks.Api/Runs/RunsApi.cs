@@ -23,7 +23,25 @@ public static class RunsApi
         group.MapPatch("/runs/{runId}", End).WithName("EndRun");
         group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome");
         group.MapGet("/stats", StatsApi.Get).WithName("GetStats");
+
+        routes.MapGroup("/v1/runs")
+            .WithTags("Runs")
+            .AddEndpointFilter<WorkspaceAccessFilter>()
+            .MapGet("/{runId}", GetById).WithName("GetRunById");
         return group;
+    }
+
+    /// <summary>A run by its id alone (its playbookId is in the answer), for clients that hold only the run id.</summary>
+    public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> GetById(
+        string runId, Caller caller, Database db, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        if (await RunStore.FindAsync(connection, caller.WorkspaceId, runId) is not { } run
+            || await PlaybookStore.FindAsync(connection, caller.WorkspaceId, run.PlaybookId) is not { } playbook)
+        {
+            return ApiProblem.NotFound("run");
+        }
+        return TypedResults.Ok(new RunEnvelope(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
     }
 
     /// <summary>Records that a run started, pinned to the playbook's current version.</summary>

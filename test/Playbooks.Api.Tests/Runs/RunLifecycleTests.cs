@@ -40,6 +40,21 @@ public abstract class RunLifecycleTests(Provider provider) : IDisposable
         await (await tenant.Client.GetAsync($"/v1/playbooks/{other.Id()}/runs/{runId}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 
+    [Fact]
+    public async Task A_run_is_read_by_its_id_alone_within_its_workspace()
+    {
+        var (tenant, playbookId, runId) = await StartRunAsync();
+        var stranger = await app.NewTenantAsync();
+
+        var run = await (await tenant.Client.GetAsync($"/v1/runs/{runId}")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(playbookId, run["run"]!.Str("playbookId"));
+        Assert.Equal(runId, run["run"]!.Id());
+        await (await stranger.Client.GetAsync($"/v1/runs/{runId}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await tenant.Client.GetAsync("/v1/runs/run_01JD0000000000000000000000")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await app.CreateClient().GetAsync($"/v1/runs/{runId}")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
     [Theory]
     [InlineData("completed")]
     [InlineData("failed")]
