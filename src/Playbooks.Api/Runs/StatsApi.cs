@@ -54,7 +54,8 @@ public static class StatsApi
             errors.Add("bucket", "must be one of: hour, day, week");
             size = Sizes["day"];
         }
-        var end = ParseTime(to, "to", Timestamps.Now(clock), errors);
+        // By default everything reported so far counts, including what was reported this very millisecond.
+        var end = ParseTime(to, "to", Timestamps.Now(clock).AddMilliseconds(1), errors);
         var start = ParseTime(from, "from", end - size.DefaultSpan, errors);
         if (errors.Count == 0 && start >= end)
         {

@@ -107,6 +107,21 @@ public abstract class StatsTests(Provider provider) : IDisposable
         Assert.Equal(samples, Sum(stats).Samples);
     }
 
+    [Fact]
+    public async Task By_default_a_report_made_this_instant_on_a_bucket_boundary_counts()
+    {
+        var tenant = await app.NewTenantAsync();
+        var playbook = await tenant.Client.CreatePlaybookAsync();
+        var run = await (await tenant.Client.PostAsync($"/v1/playbooks/{playbook.Id()}/run", null)).ExpectAsync(HttpStatusCode.Created);
+        // The clock stands on 09:00:00.000, the start of an hour.
+        await (await tenant.Client.PostAsync($"/v1/playbooks/{playbook.Id()}/runs/{run["run"]!.Id()}/outcomes", Http.Json("""{ "samples": 7, "successes": 1 }"""))).ExpectAsync(HttpStatusCode.OK);
+
+        var stats = await (await tenant.Client.GetAsync($"/v1/playbooks/{playbook.Id()}/stats?bucket=hour")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(7, Sum(stats).Samples);
+        Assert.Equal("2026-11-28T09:00:00.000Z", stats["buckets"]!.AsArray()[^1]!.Str("start"));
+    }
+
     [Theory]
     [InlineData("bucket=minute", "bucket")]
     [InlineData("from=soon", "from")]

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Net.Http;
+using System.Text.Json;
+using Playbooks.Client;
+using Spectre.Console;
+
+namespace Playbooks.Cli;
+
+/// <summary>The command tree and what every command shares: where the server is, who calls, how to print, how to fail.</summary>
+public static class Cli
+{
+    public const int ApiError = 1;
+    public const int UsageError = 2;
+    public const int Unreachable = 3;
+
+    public static readonly Option<string?> Server = new("--server") { Description = "API base address [env PLAYBOOKS_SERVER, default http://localhost:5080]", Recursive = true };
+    public static readonly Option<string?> Token = new("--token") { Description = "Bearer token [env PLAYBOOKS_TOKEN]", Recursive = true };
+    public static readonly Option<string?> Workspace = new("--workspace") { Description = "Workspace id, for tokens with several workspaces [env PLAYBOOKS_WORKSPACE]", Recursive = true };
+    public static readonly Option<bool> Json = new("--json") { Description = "Print JSON for scripts instead of tables", Recursive = true };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("playbooks: executable specs for AI buddies, from a terminal.");
+        root.Options.Add(Server);
+        root.Options.Add(Token);
+        root.Options.Add(Workspace);
+        root.Options.Add(Json);
+        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(AdminCommands.Build()))
+        {
+            root.Subcommands.Add(command);
+        }
+        return root;
+    }
+
+    /// <summary>Runs a command body with a client, turning failures into a message on stderr and an exit code.</summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> With(Func<Context, CancellationToken, Task> body, bool admin = false) =>
+        async (parse, cancellationToken) =>
+        {
+            var token = admin
+                ? parse.GetValue(AdminCommands.AdminKey) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_ADMIN_KEY")
+                : parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_TOKEN");
+            if (string.IsNullOrEmpty(token))
+            {
+                await Console.Error.WriteLineAsync(admin
+                    ? "No admin key: pass --admin-key or set PLAYBOOKS_ADMIN_KEY."
+                    : "No token: pass --token or set PLAYBOOKS_TOKEN (a new server writes one to src/Playbooks.Api/data/dev-token).");
+                return UsageError;
+            }
+            var server = parse.GetValue(Server) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_SERVER") ?? "http://localhost:5080";
+            if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var baseAddress))
+            {
+                await Console.Error.WriteLineAsync($"Not a server address: {server}");
+                return UsageError;
+            }
+            var workspace = parse.GetValue(Workspace) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_WORKSPACE");
+            using var client = PlaybooksClient.Create(baseAddress, token, workspace);
+            try
+            {
+                await body(new Context(parse, client, parse.GetValue(Json)), cancellationToken);
+                return 0;
+            }
+            catch (PlaybooksApiException problem)
+            {
+                await Console.Error.WriteLineAsync($"Error: {problem.Title} ({problem.Code}){(problem.Detail is null ? "" : $": {problem.Detail}")}");
+                foreach (var (field, messages) in problem.Errors)
+                {
+                    await Console.Error.WriteLineAsync($"  {field}: {string.Join("; ", messages)}");
+                }
+                return ApiError;
+            }
+            catch (HttpRequestException unreachable)
+            {
+                await Console.Error.WriteLineAsync($"Cannot reach {baseAddress}: {unreachable.Message}");
+                return Unreachable;
+            }
+            catch (UsageException usage)
+            {
+                await Console.Error.WriteLineAsync(usage.Message);
+                return UsageError;
+            }
+        };
+
+    public sealed class UsageException(string message) : Exception(message);
+
+    /// <summary>What a command body gets: its parse result, the client, and whether to print JSON.</summary>
+    public sealed record Context(ParseResult Parse, PlaybooksClient Client, bool Json)
+    {
+        public T Get<T>(Option<T> option) => Parse.GetValue(option)!;
+
+        public T Get<T>(Argument<T> argument) => Parse.GetValue(argument)!;
+
+        /// <summary>JSON for scripts, or the human rendering.</summary>
+        public void Print<T>(T value, Action<T> human)
+        {
+            if (Json)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(value, Indented));
+            }
+            else
+            {
+                human(value);
+            }
+        }
+    }
+
+    private static readonly JsonSerializerOptions Indented = new(PlaybooksClient.Json) { WriteIndented = true };
+
+    public static IAnsiConsole Out { get; } = CreateConsole();
+
+    // Piped output has no window to fit: keep ids and timestamps on one line.
+    private static IAnsiConsole CreateConsole()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 200;
+        }
+        return console;
+    }
+}

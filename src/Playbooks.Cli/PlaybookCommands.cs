@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Playbooks.Client;
+using Spectre.Console;
+
+namespace Playbooks.Cli;
+
+/// <summary>list, get, create, update, delete, versions.</summary>
+public static class PlaybookCommands
+{
+    public static IEnumerable<Command> All()
+    {
+        var id = new Argument<string>("id") { Description = "Playbook id (pb_...)" };
+
+        var status = new Option<string?>("--status") { Description = "Only playbooks with this status (draft, active, paused, archived)" };
+        var mode = new Option<string?>("--mode") { Description = "Only this mode (inbound, outbound, hybrid)" };
+        var buddy = new Option<string?>("--buddy") { Description = "Only this buddy (insights, prospect, campaign, pipeline)" };
+        var limit = new Option<int>("--limit") { Description = "At most this many", DefaultValueFactory = _ => 100 };
+        var list = new Command("list", "List the workspace's playbooks, newest first") { status, mode, buddy, limit };
+        list.SetAction(Cli.With(async (c, ct) =>
+        {
+            var options = new ListOptions(Math.Min(c.Get(limit), 1000), null, c.Get(status), c.Get(mode), c.Get(buddy));
+            var playbooks = await c.Client.ListAllPlaybooksAsync(options, ct).Take(c.Get(limit)).ToListAsync(ct);
+            c.Print(playbooks, Output.Playbooks);
+        }));
+        yield return list;
+
+        var get = new Command("get", "Show one playbook") { id };
+        get.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.GetPlaybookAsync(c.Get(id), ct), Output.Playbook)));
+        yield return get;
+
+        var specFile = new Option<string>("--file", "-f") { Description = "JSON file with the spec ('-' for standard input)", Required = true };
+        var create = new Command("create", "Create a playbook from a JSON spec") { specFile };
+        create.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.CreatePlaybookAsync(await ReadObjectAsync(c.Get(specFile), ct), cancellationToken: ct), Output.Playbook)));
+        yield return create;
+
+        var patchFile = new Option<string>("--file", "-f") { Description = "JSON file with the fields to change ('-' for standard input)", Required = true };
+        var ifMatch = new Option<long?>("--if-match") { Description = "Apply only over this version (else the update fails with 412)" };
+        var update = new Command("update", "Change some fields of a playbook (nested objects merge)") { id, patchFile, ifMatch };
+        update.SetAction(Cli.With(async (c, ct) =>
+            c.Print(await c.Client.UpdatePlaybookAsync(c.Get(id), await ReadObjectAsync(c.Get(patchFile), ct), c.Get(ifMatch), ct), Output.Playbook)));
+        yield return update;
+
+        var delete = new Command("delete", "Delete a playbook with its runs, versions and pivots") { id };
+        delete.SetAction(Cli.With(async (c, ct) =>
+        {
+            await c.Client.DeletePlaybookAsync(c.Get(id), ct);
+            c.Print(new { ok = true }, _ => Cli.Out.WriteLine($"Deleted {c.Get(id)}."));
+        }));
+        yield return delete;
+
+        var versions = new Command("versions", "List the saved versions of a playbook's spec") { id };
+        versions.SetAction(Cli.With(async (c, ct) =>
+        {
+            var all = await c.Client.ListAllVersionsAsync(c.Get(id), ct).ToListAsync(ct);
+            c.Print(all, items =>
+            {
+                var table = Output.Table("version", "change", "by", "at", "hypothesis");
+                foreach (var v in items)
+                {
+                    table.AddRow(v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Change, v.CreatedBy, Output.Time(v.CreatedAt),
+                        Spectre.Console.Markup.Escape(v.Spec.Strategy.Hypothesis));
+                }
+                Cli.Out.Write(table);
+            });
+        }));
+        yield return versions;
+    }
+
+    public static async Task<JsonObject> ReadObjectAsync(string path, CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            text = path == "-" ? await Console.In.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new Cli.UsageException($"Cannot read {path}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new Cli.UsageException($"Cannot read {path}: {e.Message}");
+        }
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject ?? throw new Cli.UsageException($"{path} must hold one JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new Cli.UsageException($"{path} is not valid JSON: {e.Message}");
+        }
+    }
+}

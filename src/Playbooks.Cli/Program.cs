@@ -1,0 +1,3 @@
+using Playbooks.Cli;
+
+return await Cli.Build().Parse(args).InvokeAsync();

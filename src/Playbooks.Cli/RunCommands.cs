@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using Playbooks.Client;
+using Spectre.Console;
+
+namespace Playbooks.Cli;
+
+/// <summary>runs, run, outcome, end, evaluate, stats, pivots.</summary>
+public static class RunCommands
+{
+    public static IEnumerable<Command> All()
+    {
+        var id = new Argument<string>("id") { Description = "Playbook id (pb_...)" };
+        var runId = new Argument<string>("runId") { Description = "Run id (run_...)" };
+
+        var status = new Option<string?>("--status") { Description = "Only runs with this status (running, completed, failed, cancelled)" };
+        var runs = new Command("runs", "List a playbook's runs, oldest first") { id, status };
+        runs.SetAction(Cli.With(async (c, ct) =>
+            c.Print(await c.Client.ListAllRunsAsync(c.Get(id), new ListOptions(Status: c.Get(status)), ct).ToListAsync(ct), Output.Runs)));
+        yield return runs;
+
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the buddy's prompt only: no run is recorded, no chat is opened" };
+        var endpoint = new Option<string?>("--chat-endpoint") { Description = "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env PLAYBOOKS_CHAT_ENDPOINT]" };
+        var model = new Option<string?>("--model") { Description = "Chat model name [env PLAYBOOKS_CHAT_MODEL]" };
+        var chatKey = new Option<string?>("--chat-key") { Description = "API key of the chat endpoint, if it needs one [env PLAYBOOKS_CHAT_API_KEY]" };
+        var maxTurns = new Option<int>("--max-turns") { Description = "Model turns before the run is ended as cancelled", DefaultValueFactory = _ => 20 };
+        var run = new Command("run", "Execute a playbook: record a run and chat with its buddy until it finishes") { id, dryRun, endpoint, model, chatKey, maxTurns };
+        run.SetAction(Cli.With(async (c, ct) =>
+        {
+            if (c.Get(dryRun))
+            {
+                var prompt = await new PlaybookRunner(c.Client, NoChat.Instance).PreviewAsync(c.Get(id), ct);
+                c.Print(new { prompt }, p => Console.Out.Write(p.prompt));
+                return;
+            }
+            var address = c.Get(endpoint) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_CHAT_ENDPOINT");
+            var modelName = c.Get(model) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_CHAT_MODEL");
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var chatEndpoint) || string.IsNullOrEmpty(modelName))
+            {
+                throw new Cli.UsageException("A run needs a chat endpoint and a model: --chat-endpoint and --model (or PLAYBOOKS_CHAT_ENDPOINT and PLAYBOOKS_CHAT_MODEL), or --dry-run.");
+            }
+            using var chat = PlaybookRunner.OpenAICompatible(chatEndpoint, modelName, c.Get(chatKey) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_CHAT_API_KEY"));
+            var result = await new PlaybookRunner(c.Client, chat, new RunnerOptions { MaxTurns = c.Get(maxTurns) }).RunAsync(c.Get(id), ct);
+            c.Print(result, r =>
+            {
+                foreach (var call in r.ToolCalls)
+                {
+                    Cli.Out.WriteLine($"{call.Name}({call.Arguments}) -> {call.Result}");
+                }
+                Output.Run(r.Run);
+                Cli.Out.WriteLine($"Run {r.Run.Id} ended {r.Run.Status} ({r.EndedBy}).");
+            });
+        }));
+        yield return run;
+
+        var samples = new Option<int>("--samples") { Description = "Leads contacted", Required = true };
+        var successes = new Option<int>("--successes") { Description = "Leads that succeeded", Required = true };
+        var value = new Option<double?>("--value") { Description = "Value, for pipeline_arr and custom metrics" };
+        var at = new Option<DateTimeOffset?>("--at") { Description = "When it happened (ISO 8601; default now)" };
+        var outcome = new Command("outcome", "Report outcomes of a running run") { runId, samples, successes, value, at };
+        outcome.SetAction(Cli.With(async (c, ct) =>
+        {
+            var existing = await c.Client.GetRunAsync(c.Get(runId), ct);
+            var report = new OutcomeReport(c.Get(samples), c.Get(successes), c.Get(value), c.Get(at));
+            c.Print(await c.Client.ReportOutcomeAsync(existing.PlaybookId, existing.Id, report, cancellationToken: ct), Output.Run);
+        }));
+        yield return outcome;
+
+        var endStatus = new Option<string>("--status") { Description = "completed, failed or cancelled", DefaultValueFactory = _ => "completed" };
+        var note = new Option<string?>("--note") { Description = "What happened" };
+        var end = new Command("end", "End a running run") { runId, endStatus, note };
+        end.SetAction(Cli.With(async (c, ct) =>
+        {
+            var existing = await c.Client.GetRunAsync(c.Get(runId), ct);
+            c.Print(await c.Client.EndRunAsync(existing.PlaybookId, existing.Id, c.Get(endStatus), c.Get(note), ct), Output.Run);
+        }));
+        yield return end;
+
+        var evaluate = new Command("evaluate", "Judge the evidence: the adaptation state, with a chart of the evidence against the target") { id };
+        evaluate.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.EvaluateAsync(c.Get(id), ct), Output.Evaluation)));
+        yield return evaluate;
+
+        var bucket = new Option<string>("--bucket") { Description = "hour, day or week", DefaultValueFactory = _ => "day" };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "Start (ISO 8601)" };
+        var to = new Option<DateTimeOffset?>("--to") { Description = "End (ISO 8601; default now)" };
+        var stats = new Command("stats", "Outcomes over time, as a terminal chart") { id, bucket, from, to };
+        stats.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.GetStatsAsync(c.Get(id), c.Get(bucket), c.Get(from), c.Get(to), ct), Output.Stats)));
+        yield return stats;
+
+        var pivots = new Command("pivots", "List a playbook's pivots, oldest first") { id };
+        pivots.SetAction(Cli.With(async (c, ct) =>
+        {
+            var page = await c.Client.ListPivotsAsync(c.Get(id), new ListOptions(Limit: 1000), ct);
+            c.Print(page.Items, items =>
+            {
+                var table = Output.Table("id", "from", "to", "recommended", "P(below)", "at", "reason");
+                foreach (var p in items)
+                {
+                    table.AddRow(p.Id, p.FromVersion.ToString(CultureInfo.InvariantCulture), p.ToVersion.ToString(CultureInfo.InvariantCulture),
+                        p.Evaluation.Recommended ? "yes" : "no", Output.Percent(p.Evaluation.ProbabilityBelowTarget), Output.Time(p.CreatedAt), Spectre.Console.Markup.Escape(p.Reason));
+                }
+                Cli.Out.Write(table);
+            });
+        }));
+        yield return pivots;
+    }
+
+    /// <summary>Stands in for a chat client where none is used (a dry run only builds the prompt).</summary>
+    private sealed class NoChat : Microsoft.Extensions.AI.IChatClient
+    {
+        public static readonly NoChat Instance = new();
+
+        public Task<Microsoft.Extensions.AI.ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("A dry run does not chat.");
+
+        public IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("A dry run does not chat.");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
