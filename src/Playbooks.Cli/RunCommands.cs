@@ -19,6 +19,10 @@ public static class RunCommands
             c.Print(await c.Client.ListAllRunsAsync(c.Get(id), new ListOptions(Status: c.Get(status)), ct).ToListAsync(ct), Output.Runs)));
         yield return runs;
 
+        var start = new Command("start", "Record that a run started, for an agent that runs elsewhere; prints the run") { id };
+        start.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.StartRunAsync(c.Get(id), cancellationToken: ct), Output.Run)));
+        yield return start;
+
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the buddy's prompt only: no run is recorded, no chat is opened" };
         var endpoint = new Option<string?>("--chat-endpoint") { Description = "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env PLAYBOOKS_CHAT_ENDPOINT]" };
         var model = new Option<string?>("--model") { Description = "Chat model name [env PLAYBOOKS_CHAT_MODEL]" };

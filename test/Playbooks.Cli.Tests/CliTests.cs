@@ -1,0 +1,162 @@
+using System.Text.Json.Nodes;
+using Playbooks.Api.Tests.Infrastructure;
+
+namespace Playbooks.Cli.Tests;
+
+/// <summary>The playbooks command against a real server process on a database of its own.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private const string AdminKey = "cli-test-admin-key";
+    private readonly string directory = Directory.CreateTempSubdirectory("playbooks-cli-").FullName;
+    private ServerProcess server = null!;
+
+    public async Task InitializeAsync() => server = await ServerProcess.StartAsync(directory, new Dictionary<string, string>
+    {
+        ["ConnectionStrings:Playbooks"] = $"Data Source={Path.Combine(directory, "playbooks.db")}",
+        ["Playbooks:AdminKey"] = AdminKey,
+    });
+
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private CliProcess Admin => new(server.BaseAddress, adminKey: AdminKey);
+
+    /// <summary>A workspace and an editor token for it, made with the CLI's admin commands.</summary>
+    private async Task<(string WorkspaceId, CliProcess Cli)> TenantAsync()
+    {
+        var workspace = await Admin.RunAsync("admin", "workspace", "create", "Growth", "--json");
+        Assert.Equal(0, workspace.ExitCode);
+        var workspaceId = workspace.Json["id"]!.GetValue<string>();
+        var token = await Admin.RunAsync("admin", "token", "create", "--subject", "user_42", "--grant", $"{workspaceId}:editor", "--json");
+        Assert.Equal(0, token.ExitCode);
+        return (workspaceId, new CliProcess(server.BaseAddress, token.Json["secret"]!.GetValue<string>()));
+    }
+
+    private string WriteFile(string name, string json)
+    {
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public async Task Create_dry_run_report_evaluate_and_stats()
+    {
+        var (_, cli) = await TenantAsync();
+        var spec = WriteFile("spec.json", """
+            { "name": "Series B SaaS", "status": "active", "mode": "outbound", "buddyId": "prospect",
+              "strategy": { "hypothesis": "Heads of growth book meetings", "successMetric": "meeting_booked", "successTarget": 3 } }
+            """);
+
+        var created = await cli.RunAsync("create", "-f", spec, "--json");
+        Assert.Equal(0, created.ExitCode);
+        var id = created.Json["id"]!.GetValue<string>();
+        Assert.Equal(1, created.Json["version"]!.GetValue<int>());
+
+        var table = await cli.RunAsync("list");
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains(id, table.Out, StringComparison.Ordinal);
+        Assert.Contains("Series B SaaS", table.Out, StringComparison.Ordinal);
+
+        var patch = WriteFile("patch.json", """{ "strategy": { "channels": ["email"] } }""");
+        var updated = await cli.RunAsync("update", id, "-f", patch, "--if-match", "1", "--json");
+        Assert.Equal(0, updated.ExitCode);
+        Assert.Equal(2, updated.Json["version"]!.GetValue<int>());
+
+        var dryRun = await cli.RunAsync("run", id, "--dry-run");
+        Assert.Equal(0, dryRun.ExitCode);
+        Assert.StartsWith("## Role", dryRun.Out, StringComparison.Ordinal);
+        Assert.Contains("Hypothesis to test: \"Heads of growth book meetings\"", dryRun.Out, StringComparison.Ordinal);
+        Assert.Equal("[]", (await cli.RunAsync("runs", id, "--json")).Json.ToJsonString());
+
+        var started = await cli.RunAsync("start", id, "--json");
+        var runId = started.Json["id"]!.GetValue<string>();
+        var reported = await cli.RunAsync("outcome", runId, "--samples", "60", "--successes", "1", "--json");
+        Assert.Equal(0, reported.ExitCode);
+        Assert.Equal(60, reported.Json["metrics"]!["samples"]!.GetValue<int>());
+
+        var evaluation = await cli.RunAsync("evaluate", id);
+        Assert.Equal(0, evaluation.ExitCode);
+        Assert.Contains("state      collecting", evaluation.Out, StringComparison.Ordinal);
+        Assert.Contains("60 samples, 1 successes", evaluation.Out, StringComparison.Ordinal);
+        Assert.Contains("●", evaluation.Out, StringComparison.Ordinal);
+        Assert.Equal("collecting", (await cli.RunAsync("evaluate", id, "--json")).Json["state"]!.GetValue<string>());
+
+        var stats = await cli.RunAsync("stats", id, "--bucket", "hour", "--json");
+        Assert.Equal(0, stats.ExitCode);
+        Assert.Equal(60, stats.Json["buckets"]!.AsArray().Sum(b => b!["samples"]!.GetValue<int>()));
+        var chart = await cli.RunAsync("stats", id, "--bucket", "day");
+        Assert.Contains("█", chart.Out, StringComparison.Ordinal);
+        Assert.Contains("60 samples, 1 successes, 1 runs", chart.Out, StringComparison.Ordinal);
+
+        var ended = await cli.RunAsync("end", runId, "--note", "done", "--json");
+        Assert.Equal("completed", ended.Json["status"]!.GetValue<string>());
+        var runs = await cli.RunAsync("runs", id);
+        Assert.Contains("completed", runs.Out, StringComparison.Ordinal);
+        Assert.Equal(0, (await cli.RunAsync("delete", id)).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_spec_can_come_from_standard_input()
+    {
+        var (_, cli) = await TenantAsync();
+
+        var created = await cli.RunWithInputAsync("""{ "name": "From stdin", "mode": "inbound", "buddyId": "insights", "strategy": { "hypothesis": "H" } }""", "create", "-f", "-", "--json");
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.Equal("From stdin", created.Json["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Failures_print_the_problem_and_exit_non_zero()
+    {
+        var (_, cli) = await TenantAsync();
+
+        var invalid = await cli.RunWithInputAsync("""{ "name": "", "adaptation": { "minSampleSize": 0 } }""", "create", "-f", "-");
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Contains("Bad Request (validation_failed)", invalid.Error, StringComparison.Ordinal);
+        Assert.Contains("adaptation.minSampleSize: must be from 1 to 10000", invalid.Error, StringComparison.Ordinal);
+        Assert.Contains("strategy.hypothesis: is required", invalid.Error, StringComparison.Ordinal);
+
+        var missing = await cli.RunAsync("get", "pb_01JD0000000000000000000000");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("not_found", missing.Error, StringComparison.Ordinal);
+
+        Assert.Equal(2, (await cli.RunAsync("create", "-f", Path.Combine(directory, "no-such-file.json"))).ExitCode);
+        Assert.Equal(2, (await new CliProcess(server.BaseAddress).RunAsync("list")).ExitCode);
+        Assert.Equal(3, (await new CliProcess(new Uri("http://127.0.0.1:9/"), "pbt_x").RunAsync("list")).ExitCode);
+        Assert.NotEqual(0, (await cli.RunAsync("no-such-command")).ExitCode);
+        Assert.NotEqual(0, (await cli.RunAsync("outcome", "run_x", "--samples", "ten", "--successes", "1")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Admin_commands_manage_workspaces_and_tokens()
+    {
+        var (workspaceId, cli) = await TenantAsync();
+
+        var list = await Admin.RunAsync("admin", "workspace", "list", "--json");
+        Assert.Equal(workspaceId, list.Json.AsArray().Single()!["id"]!.GetValue<string>());
+
+        Assert.Equal(0, (await Admin.RunAsync("admin", "workspace", "set-read-only", workspaceId)).ExitCode);
+        var refused = await cli.RunWithInputAsync("""{ "name": "N", "mode": "inbound", "buddyId": "insights", "strategy": { "hypothesis": "H" } }""", "create", "-f", "-");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("read_only_workspace", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await cli.RunAsync("list")).ExitCode);
+
+        Assert.Equal(0, (await Admin.RunAsync("admin", "workspace", "set-read-only", workspaceId, "false")).ExitCode);
+        Assert.Equal(0, (await cli.RunWithInputAsync("""{ "name": "N", "mode": "inbound", "buddyId": "insights", "strategy": { "hypothesis": "H" } }""", "create", "-f", "-")).ExitCode);
+
+        var viewer = await Admin.RunAsync("admin", "token", "create", "--subject", "auditor", "--grant", $"{workspaceId}:viewer");
+        Assert.Equal(0, viewer.ExitCode);
+        Assert.Contains("secret  pbt_", viewer.Out, StringComparison.Ordinal);
+        var tokenId = viewer.Out.Split(' ', StringSplitOptions.RemoveEmptyEntries).First(w => w.StartsWith("tok_", StringComparison.Ordinal));
+        Assert.Equal(0, (await Admin.RunAsync("admin", "token", "revoke", tokenId)).ExitCode);
+        Assert.Equal(1, (await Admin.RunAsync("admin", "token", "revoke", tokenId)).ExitCode);
+
+        Assert.Equal(1, (await new CliProcess(server.BaseAddress, adminKey: "wrong").RunAsync("admin", "workspace", "list")).ExitCode);
+        Assert.Equal(2, (await new CliProcess(server.BaseAddress).RunAsync("admin", "workspace", "list")).ExitCode);
+    }
+}
