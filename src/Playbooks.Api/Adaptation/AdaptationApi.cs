@@ -27,10 +27,9 @@ public static class AdaptationApi
     {
         var group = routes.MapGroup("/v1/playbooks/{id}")
             .WithTags("Adaptation")
-            .AddEndpointFilter<WorkspaceAccessFilter>()
-            .AddEndpointFilter<Idempotency.Filter>();
+            .AddEndpointFilter<WorkspaceAccessFilter>();
         group.MapGet("/adaptation", Evaluate).WithName("EvaluateAdaptation");
-        group.MapPost("/pivots", Pivot).WithName("Pivot");
+        group.MapPost("/pivots", Pivot).WithName("Pivot").AddEndpointFilter<Idempotency.Filter>();
         group.MapGet("/pivots", ListPivots).WithName("ListPivots");
         return group;
     }

@@ -63,11 +63,12 @@ public static class TokensAdminApi
     }
 
     public static async Task<Results<Ok<Playbooks.OkResponse>, ProblemHttpResult>> Revoke(
-        string id, Database db, TimeProvider clock, CancellationToken ct)
+        string id, Database db, TimeProvider clock, AccessCache cache, CancellationToken ct)
     {
         var revoked = await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
             "UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL",
             new { id, at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, transaction), ct);
+        cache.ForgetToken(id);
         return revoked > 0 ? TypedResults.Ok(new Playbooks.OkResponse(true)) : ApiProblem.NotFound("active token");
     }
 

@@ -10,7 +10,7 @@ namespace Playbooks.Api.Auth;
 /// authentication (401), workspace context (400/403), mutation permission (403).
 /// Resource existence, body validation and state are the endpoint's own.
 /// </summary>
-public sealed class WorkspaceAccessFilter(Database db, TimeProvider clock) : IEndpointFilter
+public sealed class WorkspaceAccessFilter(Database db, TimeProvider clock, AccessCache cache) : IEndpointFilter
 {
     public const string WorkspaceHeader = "X-Workspace-Id";
 
@@ -36,21 +36,20 @@ public sealed class WorkspaceAccessFilter(Database db, TimeProvider clock) : IEn
             return Challenge(http, "The bearer token is not a Playbooks token.");
         }
 
-        await using var connection = await db.OpenAsync(http.RequestAborted);
-        var token = await connection.QuerySingleOrDefaultAsync<TokenRow>(
-            "SELECT subject, secret_hash, grants, expires_at, revoked_at FROM tokens WHERE id = @tokenId", new { tokenId });
+        // Kept only when loaded, never refreshed on a hit: an entry lives at most AccessCache.Lifetime.
+        var token = cache.Token(tokenId) ?? await LoadTokenAsync(tokenId, http.RequestAborted);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (token is null || !TokenSecrets.Matches(secret, token.SecretHash) || token.RevokedAt is not null || token.ExpiresAt <= now)
+        if (token is null || !TokenSecrets.Matches(secret, token.SecretHash) || token.ExpiresAt <= now)
         {
             return Challenge(http, "The token is unknown, revoked or expired.");
         }
 
-        var grants = JsonSerializer.Deserialize(token.Grants, AuthJson.Default.ListGrant) ?? [];
+        var grants = token.Grants;
         Grant? grant;
         if (http.Request.Headers.TryGetValue(WorkspaceHeader, out var named))
         {
             var workspaceId = named.ToString();
-            grant = grants.Find(g => string.Equals(g.WorkspaceId, workspaceId, StringComparison.Ordinal));
+            grant = grants.FirstOrDefault(g => string.Equals(g.WorkspaceId, workspaceId, StringComparison.Ordinal));
             if (grant is null)
             {
                 return Forbidden("workspace_forbidden", "The token has no grant for that workspace.");
@@ -66,8 +65,7 @@ public sealed class WorkspaceAccessFilter(Database db, TimeProvider clock) : IEn
                 $"The token grants several workspaces: name one with the {WorkspaceHeader} header.");
         }
 
-        var readOnly = await connection.QuerySingleOrDefaultAsync<bool?>(
-            "SELECT read_only FROM workspaces WHERE id = @WorkspaceId", new { grant.WorkspaceId });
+        var readOnly = cache.WorkspaceReadOnly(grant.WorkspaceId) ?? await LoadReadOnlyAsync(grant.WorkspaceId, http.RequestAborted);
         if (readOnly is null)
         {
             return Forbidden("workspace_forbidden", "The token has no grant for that workspace.");
@@ -86,6 +84,32 @@ public sealed class WorkspaceAccessFilter(Database db, TimeProvider clock) : IEn
 
         caller.Set(tokenId, token.Subject, grant.WorkspaceId, grant.Role);
         return null;
+    }
+
+    /// <summary>A token that can still be used: known and not revoked (expiry is checked per request).</summary>
+    private async Task<AccessCache.TokenEntry?> LoadTokenAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<TokenRow>(
+            "SELECT subject, secret_hash, grants, expires_at, revoked_at FROM tokens WHERE id = @tokenId", new { tokenId });
+        if (row is null || row.RevokedAt is not null)
+        {
+            return null;
+        }
+        var token = new AccessCache.TokenEntry(row.Subject, row.SecretHash, JsonSerializer.Deserialize(row.Grants, AuthJson.Default.ListGrant) ?? [], row.ExpiresAt);
+        cache.Keep(tokenId, token);
+        return token;
+    }
+
+    private async Task<bool?> LoadReadOnlyAsync(string workspaceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var readOnly = await connection.QuerySingleOrDefaultAsync<bool?>("SELECT read_only FROM workspaces WHERE id = @workspaceId", new { workspaceId });
+        if (readOnly is { } known)
+        {
+            cache.Keep(workspaceId, known);
+        }
+        return readOnly;
     }
 
     public static bool IsMutation(string method) =>

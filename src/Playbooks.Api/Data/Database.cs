@@ -30,6 +30,11 @@ public sealed class Database : IAsyncDisposable
     // collide inside SQLite and back off on SQLITE_BUSY. PostgreSQL needs no such gate.
     private readonly SemaphoreSlim? sqliteWriteGate;
 
+    // synchronous=FULL: a commit is on disk before the client hears 2xx, so neither a killed
+    // process nor a lost machine loses an acknowledged write. The bundled SQLite defaults to it
+    // (also in WAL mode); MigrateAsync checks, and only a build that differs pays a PRAGMA per open.
+    private bool sqliteNeedsSynchronousFull;
+
     static Database()
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -75,11 +80,10 @@ public sealed class Database : IAsyncDisposable
 
         var connection = new SqliteConnection(sqliteConnectionString);
         await connection.OpenAsync(cancellationToken);
-        // synchronous=FULL: a commit is on disk before the client hears 2xx, so neither a killed
-        // process nor a lost machine loses an acknowledged write.
-        await using (var pragma = connection.CreateCommand())
+        if (sqliteNeedsSynchronousFull)
         {
-            pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = FULL";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
         return connection;
@@ -117,6 +121,7 @@ public sealed class Database : IAsyncDisposable
             await using var connection = await OpenAsync(cancellationToken);
             // WAL is a property of the file: readers no longer wait for the writer.
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL");
+            sqliteNeedsSynchronousFull = await connection.ExecuteScalarAsync<long>("PRAGMA synchronous") != 2;
         }
 
         await WriteAsync(async (connection, transaction) =>

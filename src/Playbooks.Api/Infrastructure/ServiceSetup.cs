@@ -28,6 +28,7 @@ public static class ServiceSetup
     {
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<Caller>();
+        services.AddSingleton<AccessCache>();
         services.AddHostedService<Idempotency.Purge>();
         services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter()));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);

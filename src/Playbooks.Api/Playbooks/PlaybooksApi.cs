@@ -11,11 +11,10 @@ public static class PlaybooksApi
     {
         var group = routes.MapGroup("/v1/playbooks")
             .WithTags("Playbooks")
-            .AddEndpointFilter<WorkspaceAccessFilter>()
-            .AddEndpointFilter<Idempotency.Filter>();
+            .AddEndpointFilter<WorkspaceAccessFilter>();
 
         group.MapGet("/", List).WithName("ListPlaybooks");
-        group.MapPost("/", Create).WithName("CreatePlaybook");
+        group.MapPost("/", Create).WithName("CreatePlaybook").AddEndpointFilter<Idempotency.Filter>();
         group.MapGet("/{id}", Get).WithName("GetPlaybook");
         group.MapPut("/{id}", Update).WithName("UpdatePlaybook");
         group.MapDelete("/{id}", Delete).WithName("DeletePlaybook");

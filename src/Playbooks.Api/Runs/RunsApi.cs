@@ -14,14 +14,13 @@ public static class RunsApi
     {
         var group = routes.MapGroup("/v1/playbooks/{id}")
             .WithTags("Runs")
-            .AddEndpointFilter<WorkspaceAccessFilter>()
-            .AddEndpointFilter<Idempotency.Filter>();
+            .AddEndpointFilter<WorkspaceAccessFilter>();
 
-        group.MapPost("/run", Start).WithName("StartRun");
+        group.MapPost("/run", Start).WithName("StartRun").AddEndpointFilter<Idempotency.Filter>();
         group.MapGet("/runs", List).WithName("ListRuns");
         group.MapGet("/runs/{runId}", Get).WithName("GetRun");
         group.MapPatch("/runs/{runId}", End).WithName("EndRun");
-        group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome");
+        group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome").AddEndpointFilter<Idempotency.Filter>();
         group.MapGet("/stats", StatsApi.Get).WithName("GetStats");
 
         routes.MapGroup("/v1/runs")

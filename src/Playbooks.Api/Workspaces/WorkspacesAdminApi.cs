@@ -51,7 +51,7 @@ public static class WorkspacesAdminApi
     }
 
     public static async Task<Results<Ok<WorkspaceEnvelope>, ProblemHttpResult>> Update(
-        string id, HttpRequest request, Database db, CancellationToken ct)
+        string id, HttpRequest request, Database db, Auth.AccessCache cache, CancellationToken ct)
     {
         await using (var connection = await db.OpenAsync(ct))
         {
@@ -84,6 +84,7 @@ public static class WorkspacesAdminApi
                 return ApiProblem.Validation(fields.Errors);
             }
             await WorkspaceStore.UpdateAsync(connection, transaction, updated);
+            cache.ForgetWorkspace(id);
             return TypedResults.Ok(new WorkspaceEnvelope(updated));
         }, ct);
     }
