@@ -25,9 +25,15 @@ end
 local create = '{"name":"Benchmark create","mode":"outbound","buddyId":"prospect",'
   .. '"strategy":{"hypothesis":"Heads of growth book meetings","successMetric":"meeting_booked","successTarget":3}}'
 
+local mix = { "get", "get", "get", "get", "list", "evaluate", "outcome", "outcome", "create", "update" }
+
 function request()
   counter = counter + 1
   local id = ids[math.random(math.max(#ids, 1))]
+  local scenario = scenario
+  if scenario == "mixed" then
+    scenario = mix[math.random(#mix)]
+  end
   if scenario == "plaintext" then
     return wrk.format("GET", "/plaintext")
   elseif scenario == "get" then

@@ -7,6 +7,7 @@ using Playbooks.Api.Runs;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.Logging.AddPlaybooksLogging();
 builder.Services.AddPlaybooksDatabase(builder.Configuration);
 builder.Services.AddPlaybooksApi();
 

@@ -41,23 +41,38 @@ public static class AdaptationStore
 
     /// <summary>
     /// The newest version whose strategy differs from the version before it: walk the versions
-    /// from the newest back until the strategy changes. Only the versions since the last strategy
-    /// change are read.
+    /// from the newest back until the strategy changes. They are read in small pages, each a
+    /// whole query: stopping inside an open reader would make the driver cancel the command,
+    /// which on PostgreSQL opens a new connection every time.
     /// </summary>
     public static async Task<(long Version, DateTimeOffset Since)> StrategyVersionAsync(
         DbConnection connection, PlaybookStore.Stored playbook, DbTransaction? transaction)
     {
+        const int PageSize = 16;
         (long Version, long CreatedAt) candidate = (playbook.Version, playbook.UpdatedAt.ToUnixTimeMilliseconds());
         var current = playbook.Spec.Strategy;
-        await foreach (var row in connection.QueryUnbufferedAsync<(long Version, string Spec, long CreatedAt)>(
-            "SELECT version, spec, created_at FROM playbook_versions WHERE workspace_id = @WorkspaceId AND playbook_id = @Id ORDER BY version DESC",
-            new { playbook.WorkspaceId, playbook.Id }, transaction))
+        for (var below = playbook.Version + 1; below > 1;)
         {
-            if (JsonSerializer.Deserialize<PlaybookSpec>(row.Spec, PlaybookStore.SpecJson)!.Strategy != current)
+            var page = (await connection.QueryAsync<(long Version, string Spec, long CreatedAt)>(
+                """
+                SELECT version, spec, created_at FROM playbook_versions
+                WHERE workspace_id = @WorkspaceId AND playbook_id = @Id AND version < @below
+                ORDER BY version DESC LIMIT @take
+                """,
+                new { playbook.WorkspaceId, playbook.Id, below, take = PageSize }, transaction)).ToList();
+            foreach (var row in page)
+            {
+                if (JsonSerializer.Deserialize<PlaybookSpec>(row.Spec, PlaybookStore.SpecJson)!.Strategy != current)
+                {
+                    return (candidate.Version, Timestamps.FromMilliseconds(candidate.CreatedAt));
+                }
+                candidate = (row.Version, row.CreatedAt);
+            }
+            if (page.Count < PageSize)
             {
                 break;
             }
-            candidate = (row.Version, row.CreatedAt);
+            below = page[^1].Version;
         }
         return (candidate.Version, Timestamps.FromMilliseconds(candidate.CreatedAt));
     }

@@ -65,6 +65,10 @@ public static class TokensAdminApi
     public static async Task<Results<Ok<Playbooks.OkResponse>, ProblemHttpResult>> Revoke(
         string id, Database db, TimeProvider clock, AccessCache cache, CancellationToken ct)
     {
+        if (!Ids.IsValid(id, TokenSecrets.IdPrefix))
+        {
+            return ApiProblem.NotFound("active token");
+        }
         var revoked = await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
             "UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL",
             new { id, at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, transaction), ct);

@@ -7,10 +7,11 @@ namespace Playbooks.Api.Auth;
 
 /// <summary>
 /// Runs the checks every workspace endpoint shares, in the order of the contract:
-/// authentication (401), workspace context (400/403), mutation permission (403).
+/// authentication (401), the token's rate limit (429), workspace context (400/403),
+/// mutation permission (403).
 /// Resource existence, body validation and state are the endpoint's own.
 /// </summary>
-public sealed class WorkspaceAccessFilter(Database db, TimeProvider clock, AccessCache cache) : IEndpointFilter
+public sealed class WorkspaceAccessFilter(Database db, TimeProvider clock, AccessCache cache, TokenRateLimiter rateLimiter) : IEndpointFilter
 {
     public const string WorkspaceHeader = "X-Workspace-Id";
 
@@ -42,6 +43,14 @@ public sealed class WorkspaceAccessFilter(Database db, TimeProvider clock, Acces
         if (token is null || !TokenSecrets.Matches(secret, token.SecretHash) || token.ExpiresAt <= now)
         {
             return Challenge(http, "The token is unknown, revoked or expired.");
+        }
+
+        if (rateLimiter.TryAcquire(tokenId) is { } retryAfter)
+        {
+            var seconds = (int)Math.Ceiling(Math.Max(retryAfter.TotalSeconds, 1));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ApiProblem.Create(StatusCodes.Status429TooManyRequests, "rate_limited",
+                $"Too many requests for this token; retry after {seconds} s.");
         }
 
         var grants = token.Grants;

@@ -159,7 +159,7 @@ public readonly struct JsonFields(JsonElement element, string prefix, FieldError
             errors.Add(path, "must be an integer");
             return current;
         }
-        if (!value.TryGetDouble(out var number) || !double.IsFinite(number) || number != Math.Floor(number))
+        if (!IsIntegerLiteral(value.GetRawText()) || !value.TryGetDouble(out var number) || !double.IsFinite(number))
         {
             errors.Add(path, "must be an integer");
             return current;
@@ -224,6 +224,26 @@ public readonly struct JsonFields(JsonElement element, string prefix, FieldError
             return Presence.Invalid;
         }
         return presence;
+    }
+
+    /// <summary>
+    /// Whether a JSON number's text is a whole number (50, 50.0, 5e1, 2.5e1), decided from its
+    /// digits and exponent: 1e-400 rounds to 0 as a double, but is no integer.
+    /// </summary>
+    public static bool IsIntegerLiteral(string text)
+    {
+        var exponentAt = text.IndexOfAny(['e', 'E']);
+        var mantissa = (exponentAt < 0 ? text : text[..exponentAt]).TrimStart('-');
+        if (!long.TryParse(exponentAt < 0 ? "0" : text[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent))
+        {
+            return false;
+        }
+        // The value is digits × 10^scale; trailing zeros of the digits move into the scale.
+        var point = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var digits = point < 0 ? mantissa : mantissa.Remove(point, 1);
+        var scale = exponent - (point < 0 ? 0 : mantissa.Length - point - 1);
+        var significant = digits.TrimEnd('0');
+        return significant.Trim('0').Length == 0 || scale + (digits.Length - significant.Length) >= 0;
     }
 
     /// <summary>Length as people count it: Unicode scalar values, so an emoji is one character.</summary>

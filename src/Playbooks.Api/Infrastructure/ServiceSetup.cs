@@ -24,11 +24,21 @@ public static class ServiceSetup
         return services.AddSingleton(_ => new Database(provider, connectionString));
     }
 
+    /// <summary>Console logs, one line each with the request's scopes, secrets redacted.</summary>
+    public static ILoggingBuilder AddPlaybooksLogging(this ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddConsole(options => options.FormatterName = RedactingConsoleFormatter.Name)
+            .AddConsoleFormatter<RedactingConsoleFormatter, Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(options => options.IncludeScopes = true);
+        return logging;
+    }
+
     public static IServiceCollection AddPlaybooksApi(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<Caller>();
         services.AddSingleton<AccessCache>();
+        services.AddSingleton<TokenRateLimiter>();
         services.AddHostedService<Idempotency.Purge>();
         services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter()));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);

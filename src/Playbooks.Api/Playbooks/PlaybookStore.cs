@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
+using Playbooks.Api.Infrastructure;
 
 namespace Playbooks.Api.Playbooks;
 
@@ -36,6 +37,11 @@ public static class PlaybookStore
     public static async Task<Stored?> FindAsync(
         DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null, string rowLock = "")
     {
+        // An id that is not shaped like ours names nothing; it never reaches the database.
+        if (!Ids.IsValid(id, "pb_"))
+        {
+            return null;
+        }
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM playbooks WHERE workspace_id = @workspaceId AND id = @id{rowLock}",
             new { workspaceId, id }, transaction);
@@ -85,7 +91,7 @@ public static class PlaybookStore
     }
 
     public static async Task<bool> DeleteAsync(DbConnection connection, DbTransaction transaction, string workspaceId, string id) =>
-        await connection.ExecuteAsync("DELETE FROM playbooks WHERE workspace_id = @workspaceId AND id = @id", new { workspaceId, id }, transaction) > 0;
+        Ids.IsValid(id, "pb_") && await connection.ExecuteAsync("DELETE FROM playbooks WHERE workspace_id = @workspaceId AND id = @id", new { workspaceId, id }, transaction) > 0;
 
     private static Task SaveVersionAsync(DbConnection connection, DbTransaction transaction, Stored playbook, string change, string actor) =>
         connection.ExecuteAsync(

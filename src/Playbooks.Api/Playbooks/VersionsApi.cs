@@ -69,7 +69,7 @@ public static class VersionsApi
     public static async Task<Results<Ok<VersionEnvelope>, ProblemHttpResult>> Get(
         string id, string n, Caller caller, Database db, CancellationToken ct)
     {
-        if (!long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        if (!long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || !Ids.IsValid(id, "pb_"))
         {
             return ApiProblem.NotFound("version");
         }

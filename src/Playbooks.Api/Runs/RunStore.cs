@@ -29,13 +29,13 @@ public static class RunStore
     private const string Columns = "id, playbook_id, spec_version, status, samples, successes, value, started_at, ended_at, note, created_by";
 
     public static Task<Row?> FindAsync(DbConnection connection, string workspaceId, string playbookId, string runId, DbTransaction? transaction = null) =>
-        connection.QuerySingleOrDefaultAsync<Row>(
+        !Ids.IsValid(runId, "run_") ? Task.FromResult<Row?>(null) : connection.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM runs WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId",
             new { workspaceId, playbookId, runId }, transaction);
 
     /// <summary>A run by its id alone, for clients that hold only the run id.</summary>
     public static Task<Row?> FindAsync(DbConnection connection, string workspaceId, string runId) =>
-        connection.QuerySingleOrDefaultAsync<Row>(
+        !Ids.IsValid(runId, "run_") ? Task.FromResult<Row?>(null) : connection.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM runs WHERE workspace_id = @workspaceId AND id = @runId", new { workspaceId, runId });
 
     /// <summary>Runs oldest first: ids are time-ordered, so id order is start order.</summary>
@@ -59,7 +59,7 @@ public static class RunStore
     /// <summary>Ends a running run; false when it is no longer running.</summary>
     public static async Task<bool> EndAsync(
         DbConnection connection, DbTransaction transaction, string workspaceId, string playbookId, string runId, string status, string? note, long endedAt) =>
-        await connection.ExecuteAsync(
+        Ids.IsValid(runId, "run_") && await connection.ExecuteAsync(
             """
             UPDATE runs SET status = @status, note = @note, ended_at = @endedAt
             WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId AND status = 'running'

@@ -37,6 +37,10 @@ public static class WorkspaceStore
 
     public static async Task<WorkspaceResponse?> FindAsync(DbConnection connection, string id, DbTransaction? transaction = null)
     {
+        if (!Ids.IsValid(id, "ws_"))
+        {
+            return null;
+        }
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
             "SELECT id, name, read_only, created_at FROM workspaces WHERE id = @id", new { id }, transaction);
         return row is null ? null : ToResponse(row);

@@ -18,17 +18,25 @@ public abstract class AuthenticationTests(Provider provider) : IDisposable
     public static TheoryData<string> MutatingEndpoints => Endpoints.Names(mutating: true);
     public static TheoryData<string> ReadingEndpoints => Endpoints.Names(mutating: false);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpClient client, string endpoint, string playbookId) =>
-        await client.SendAsync(Endpoints.Named(endpoint).Request(playbookId));
+    private async Task<HttpResponseMessage> SendAsync(HttpClient client, string endpoint, (string PlaybookId, string RunId) target) =>
+        await client.SendAsync(Endpoints.Named(endpoint).Request(target.PlaybookId, target.RunId));
+
+    /// <summary>A playbook with a running run: something for every endpoint to act on.</summary>
+    private static async Task<(string PlaybookId, string RunId)> TargetAsync(Tenant tenant)
+    {
+        var playbook = await tenant.Client.CreatePlaybookAsync();
+        var run = await (await tenant.Client.PostAsync($"/v1/playbooks/{playbook.Id()}/run", null)).ExpectAsync(HttpStatusCode.Created);
+        return (playbook.Id(), run["run"]!.Id());
+    }
 
     [Theory]
     [MemberData(nameof(AllEndpoints))]
     public async Task No_token_is_401_with_a_bearer_challenge(string endpoint)
     {
         var tenant = await app.NewTenantAsync();
-        var playbook = await tenant.Client.CreatePlaybookAsync();
+        var target = await TargetAsync(tenant);
 
-        var response = await SendAsync(app.CreateClient(), endpoint, playbook.Id());
+        var response = await SendAsync(app.CreateClient(), endpoint, target);
 
         await response.ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
@@ -69,11 +77,11 @@ public abstract class AuthenticationTests(Provider provider) : IDisposable
     public async Task A_revoked_token_is_401_at_once(string endpoint)
     {
         var tenant = await app.NewTenantAsync();
-        var playbook = await tenant.Client.CreatePlaybookAsync();
+        var target = await TargetAsync(tenant);
 
         await (await app.AdminClient().DeleteAsync($"/v1/admin/tokens/{tenant.TokenId}")).ExpectAsync(HttpStatusCode.OK);
 
-        await (await SendAsync(tenant.Client, endpoint, playbook.Id())).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        await (await SendAsync(tenant.Client, endpoint, target)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Fact]
@@ -132,13 +140,16 @@ public abstract class AuthenticationTests(Provider provider) : IDisposable
     public async Task A_read_only_workspace_refuses_every_mutating_call(string endpoint)
     {
         var tenant = await app.NewTenantAsync();
-        var playbook = await tenant.Client.CreatePlaybookAsync();
+        var target = await TargetAsync(tenant);
+        var before = await (await tenant.Client.GetAsync($"/v1/playbooks/{target.PlaybookId}")).ExpectAsync(HttpStatusCode.OK);
         await (await app.AdminClient().PatchAsJsonAsync($"/v1/admin/workspaces/{tenant.WorkspaceId}", new { readOnly = true })).ExpectAsync(HttpStatusCode.OK);
 
-        await (await SendAsync(tenant.Client, endpoint, playbook.Id())).ExpectProblemAsync(HttpStatusCode.Forbidden, "read_only_workspace");
+        await (await SendAsync(tenant.Client, endpoint, target)).ExpectProblemAsync(HttpStatusCode.Forbidden, "read_only_workspace");
 
-        var unchanged = await (await tenant.Client.GetAsync($"/v1/playbooks/{playbook.Id()}")).ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal(playbook.ToJsonString(), unchanged["playbook"]!.ToJsonString());
+        var unchanged = await (await tenant.Client.GetAsync($"/v1/playbooks/{target.PlaybookId}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(before.ToJsonString(), unchanged.ToJsonString());
+        var run = await (await tenant.Client.GetAsync($"/v1/runs/{target.RunId}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(("running", 0), (run["run"]!.Str("status"), run["run"]!["metrics"]!["samples"]!.GetValue<int>()));
     }
 
     [Theory]
@@ -146,12 +157,12 @@ public abstract class AuthenticationTests(Provider provider) : IDisposable
     public async Task A_read_only_workspace_and_a_viewer_keep_reading(string endpoint)
     {
         var tenant = await app.NewTenantAsync();
-        var playbook = await tenant.Client.CreatePlaybookAsync();
+        var target = await TargetAsync(tenant);
         var (_, viewer) = await app.CreateTokenAsync("viewer", (tenant.WorkspaceId, "viewer"));
         await (await app.AdminClient().PatchAsJsonAsync($"/v1/admin/workspaces/{tenant.WorkspaceId}", new { readOnly = true })).ExpectAsync(HttpStatusCode.OK);
 
-        await (await SendAsync(tenant.Client, endpoint, playbook.Id())).ExpectAsync(HttpStatusCode.OK);
-        await (await SendAsync(app.ClientWithToken(viewer), endpoint, playbook.Id())).ExpectAsync(HttpStatusCode.OK);
+        await (await SendAsync(tenant.Client, endpoint, target)).ExpectAsync(HttpStatusCode.OK);
+        await (await SendAsync(app.ClientWithToken(viewer), endpoint, target)).ExpectAsync(HttpStatusCode.OK);
     }
 
     [Theory]
@@ -159,10 +170,10 @@ public abstract class AuthenticationTests(Provider provider) : IDisposable
     public async Task A_viewer_grant_refuses_every_mutating_call(string endpoint)
     {
         var tenant = await app.NewTenantAsync();
-        var playbook = await tenant.Client.CreatePlaybookAsync();
+        var target = await TargetAsync(tenant);
         var (_, viewer) = await app.CreateTokenAsync("viewer", (tenant.WorkspaceId, "viewer"));
 
-        await (await SendAsync(app.ClientWithToken(viewer), endpoint, playbook.Id())).ExpectProblemAsync(HttpStatusCode.Forbidden, "insufficient_role");
+        await (await SendAsync(app.ClientWithToken(viewer), endpoint, target)).ExpectProblemAsync(HttpStatusCode.Forbidden, "insufficient_role");
     }
 
     [Fact]

@@ -7,9 +7,12 @@ public static class Endpoints
     {
         public bool Mutates => Method != "GET";
 
-        public HttpRequestMessage Request(string playbookId)
+        public bool NamesAResource => Path.Contains('{', StringComparison.Ordinal);
+
+        public HttpRequestMessage Request(string playbookId, string runId = "run_01JD0000000000000000000000")
         {
-            var request = new HttpRequestMessage(new HttpMethod(Method), Path.Replace("{id}", playbookId, StringComparison.Ordinal));
+            var path = Path.Replace("{id}", playbookId, StringComparison.Ordinal).Replace("{runId}", runId, StringComparison.Ordinal);
+            var request = new HttpRequestMessage(new HttpMethod(Method), path);
             if (Body is not null)
             {
                 request.Content = Http.Json(Body);
@@ -31,9 +34,16 @@ public static class Endpoints
         new("DELETE", "/v1/playbooks/{id}", null),
         new("POST", "/v1/playbooks/{id}/run", null),
         new("GET", "/v1/playbooks/{id}/runs", null),
+        new("GET", "/v1/playbooks/{id}/runs/{runId}", null),
+        new("PATCH", "/v1/playbooks/{id}/runs/{runId}", """{ "status": "completed" }"""),
+        new("POST", "/v1/playbooks/{id}/runs/{runId}/outcomes", """{ "samples": 1, "successes": 0 }"""),
+        new("GET", "/v1/runs/{runId}", null),
         new("GET", "/v1/playbooks/{id}/versions", null),
         new("GET", "/v1/playbooks/{id}/versions/1", null),
         new("GET", "/v1/playbooks/{id}/stats", null),
+        new("GET", "/v1/playbooks/{id}/adaptation", null),
+        new("POST", "/v1/playbooks/{id}/pivots", """{ "reason": "r", "strategy": { "hypothesis": "Another" } }"""),
+        new("GET", "/v1/playbooks/{id}/pivots", null),
     ];
 
     public static TheoryData<string> Names(bool? mutating = null)

@@ -19,11 +19,14 @@ public sealed class PlaybooksApp : WebApplicationFactory<Program>
 
     private readonly string directory = Directory.CreateTempSubdirectory("playbooks-test-").FullName;
 
-    public PlaybooksApp(Provider provider, bool withAdminKey = true, string environment = "Testing")
+    private readonly IReadOnlyDictionary<string, string> settings;
+
+    public PlaybooksApp(Provider provider, bool withAdminKey = true, string environment = "Testing", IReadOnlyDictionary<string, string>? settings = null)
     {
         Database = new TestDatabase(provider, directory);
         WithAdminKey = withAdminKey;
         Environment = environment;
+        this.settings = settings ?? new Dictionary<string, string>();
     }
 
     public TestDatabase Database { get; }
@@ -46,6 +49,13 @@ public sealed class PlaybooksApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
         builder.UseSetting("Playbooks:AdminKey", WithAdminKey ? AdminKey : "");
+        // Tests make hundreds of calls with one token; the rate limit has tests of its own.
+        builder.UseSetting("Playbooks:RateLimit:PermitsPerSecond", "100000");
+        builder.UseSetting("Playbooks:RateLimit:Burst", "100000");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

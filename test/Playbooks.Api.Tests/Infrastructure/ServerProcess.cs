@@ -51,6 +51,9 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Tests drive one token hard; the rate limit has tests of its own.
+        start.Environment["Playbooks__RateLimit__PermitsPerSecond"] = "100000";
+        start.Environment["Playbooks__RateLimit__Burst"] = "100000";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
