@@ -71,11 +71,7 @@ public static class AdaptationApi
     public static async Task<Results<Created<PivotCreated>, ProblemHttpResult>> Pivot(
         string id, HttpContext http, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        PlaybookStore.Stored? current;
-        await using (var connection = await db.OpenAsync(ct))
-        {
-            current = await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id);
-        }
+        var current = await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, ct);
         if (current is null)
         {
             return ApiProblem.NotFound("playbook");

@@ -48,6 +48,13 @@ public static class PlaybookStore
         return row is null ? null : ToStored(row);
     }
 
+    /// <summary>Looks a playbook up on a connection of its own (for handlers that check existence before reading a body).</summary>
+    public static async Task<Stored?> FindAsync(Data.Database db, string workspaceId, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await FindAsync(connection, workspaceId, id);
+    }
+
     public static async Task<List<Stored>> ListAsync(
         DbConnection connection, string workspaceId, string? status, string? mode, string? buddyId, string? before, int take)
     {
