@@ -128,8 +128,7 @@ public static class PlaybooksApi
                 return TypedResults.Ok(new PlaybookEnvelope(updated.ToResponse()));
             }
 
-            await using var connection = await db.OpenAsync(ct);
-            current = await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id);
+            current = await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, ct);
             if (current is null)
             {
                 return ApiProblem.NotFound("playbook");
