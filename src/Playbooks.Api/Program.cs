@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddPlaybooksLogging();
 builder.Services.AddPlaybooksDatabase(builder.Configuration);
 builder.Services.AddPlaybooksApi();
+builder.Services.AddPlaybooksTelemetry(builder.Configuration);
 
 var app = builder.Build();
 

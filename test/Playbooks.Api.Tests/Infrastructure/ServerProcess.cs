@@ -57,6 +57,10 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            if (key.StartsWith("OTEL_", StringComparison.Ordinal))
+            {
+                start.Environment[key] = value;
+            }
         }
 
         var process = Process.Start(start)!;
