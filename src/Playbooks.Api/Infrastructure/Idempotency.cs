@@ -176,7 +176,8 @@ public static class Idempotency
         hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
         if (request.ContentLength is null or <= JsonBody.MaxBytes)
         {
-            request.EnableBuffering();
+            // In memory up to the body limit: a larger body is refused with 413 anyway.
+            request.EnableBuffering(bufferThreshold: JsonBody.MaxBytes + 1);
             var buffer = new byte[8192];
             long total = 0;
             int read;
