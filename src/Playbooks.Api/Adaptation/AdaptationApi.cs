@@ -180,8 +180,7 @@ public static class AdaptationApi
         return ApiProblem.Create(StatusCodes.Status409Conflict, guard, detail, extensions: extensions);
     }
 
-    private static string Format(DateTimeOffset? at) =>
-        at?.UtcDateTime.ToString(Timestamps.Format, System.Globalization.CultureInfo.InvariantCulture) ?? "never";
+    private static string Format(DateTimeOffset? at) => at is { } value ? Timestamps.ToText(value) : "never";
 
     public static async Task<Results<Ok<PivotList>, ProblemHttpResult>> ListPivots(
         string id, Caller caller, Database db, string? limit, string? cursor, CancellationToken ct)

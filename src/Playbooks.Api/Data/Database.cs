@@ -60,7 +60,7 @@ public sealed class Database : IAsyncDisposable
 
     public DatabaseProvider Provider { get; }
 
-    public string Sql(string sqlite, string postgres) => Provider == DatabaseProvider.Sqlite ? sqlite : postgres;
+    private string Sql(string sqlite, string postgres) => Provider == DatabaseProvider.Sqlite ? sqlite : postgres;
 
     /// <summary>
     /// Appended to a SELECT inside a write: keeps the row from being deleted or changed until the

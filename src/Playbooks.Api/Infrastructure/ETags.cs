@@ -23,6 +23,4 @@ public static class ETags
         var expected = $"\"{version}\"";
         return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Tag.Value == expected);
     }
-
-    public static bool HasIfMatch(HttpRequest request) => request.Headers.IfMatch.Count > 0;
 }

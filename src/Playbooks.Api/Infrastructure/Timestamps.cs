@@ -15,6 +15,9 @@ public static class Timestamps
     public static DateTimeOffset Now(TimeProvider clock) =>
         DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
 
+    /// <summary>The wire form: <c>2026-11-28T18:45:32.123Z</c>.</summary>
+    public static string ToText(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+
     public static bool TryParse(string? text, out DateTimeOffset value) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
 
@@ -24,6 +27,6 @@ public static class Timestamps
             TryParse(reader.GetString(), out var value) ? value : throw new JsonException("Expected an ISO 8601 timestamp.");
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture));
+            writer.WriteStringValue(ToText(value));
     }
 }

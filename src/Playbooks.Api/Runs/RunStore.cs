@@ -56,32 +56,35 @@ public static class RunStore
             """,
             new { workspaceId, run.Id, run.PlaybookId, run.SpecVersion, run.Status, run.StartedAt, run.CreatedBy }, transaction);
 
-    /// <summary>Ends a running run; false when it is no longer running.</summary>
-    public static async Task<bool> EndAsync(
+    /// <summary>Ends a running run and returns it as it is now; null when it is not (or no longer) running.</summary>
+    public static async Task<Row?> EndAsync(
         DbConnection connection, DbTransaction transaction, string workspaceId, string playbookId, string runId, string status, string? note, long endedAt) =>
-        Ids.IsValid(runId, "run_") && await connection.ExecuteAsync(
-            """
+        !Ids.IsValid(runId, "run_") ? null : await connection.QuerySingleOrDefaultAsync<Row>(
+            $"""
             UPDATE runs SET status = @status, note = @note, ended_at = @endedAt
             WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId AND status = 'running'
+            RETURNING {Columns}
             """,
-            new { workspaceId, playbookId, runId, status, note, endedAt }, transaction) == 1;
+            new { workspaceId, playbookId, runId, status, note, endedAt }, transaction);
 
     /// <summary>
     /// Adds a report to a running run: the counters are incremented in SQL, so concurrent reports
-    /// never lose one, and the report is kept with its time. False when the run is not running.
+    /// never lose one, and the report is kept with its time. Returns the run as it is now; null
+    /// when it is not running.
     /// </summary>
-    public static async Task<bool> AddOutcomeAsync(
+    public static async Task<Row?> AddOutcomeAsync(
         DbConnection connection, DbTransaction transaction, string workspaceId, Row run, OutcomeReport report, string id, long createdAt, string createdBy)
     {
-        var counted = await connection.ExecuteAsync(
-            """
+        var counted = await connection.QuerySingleOrDefaultAsync<Row>(
+            $"""
             UPDATE runs SET samples = samples + @Samples, successes = successes + @Successes, value = value + @Value
             WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId AND status = 'running'
+            RETURNING {Columns}
             """,
             new { workspaceId, playbookId = run.PlaybookId, runId = run.Id, report.Samples, report.Successes, report.Value }, transaction);
-        if (counted == 0)
+        if (counted is null)
         {
-            return false;
+            return null;
         }
         await connection.ExecuteAsync(
             """
@@ -103,6 +106,6 @@ public static class RunStore
                 createdBy,
             },
             transaction);
-        return true;
+        return counted;
     }
 }

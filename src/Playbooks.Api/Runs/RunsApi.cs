@@ -119,7 +119,8 @@ public static class RunsApi
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> End(
         string id, string runId, HttpRequest request, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        if (await FindAsync(db, caller, id, runId, ct) is { Problem: { } missing })
+        var found = await FindAsync(db, caller, id, runId, ct);
+        if (found.Problem is { } missing)
         {
             return missing;
         }
@@ -145,7 +146,7 @@ public static class RunsApi
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
             var ended = await RunStore.EndAsync(connection, transaction, caller.WorkspaceId, id, runId, status!, note, Timestamps.Now(clock).ToUnixTimeMilliseconds());
-            return await AnswerAsync(connection, transaction, caller, id, runId, ended);
+            return await AnswerAsync(connection, transaction, caller, id, runId, ended, found.Metric);
         }, ct);
     }
 
@@ -176,37 +177,35 @@ public static class RunsApi
         {
             var added = await RunStore.AddOutcomeAsync(
                 connection, transaction, caller.WorkspaceId, found.Run, report, Ids.New("out_", now), now.ToUnixTimeMilliseconds(), caller.Subject);
-            return await AnswerAsync(connection, transaction, caller, id, runId, added);
+            return await AnswerAsync(connection, transaction, caller, id, runId, added, found.Metric);
         }, ct);
     }
 
-    private readonly record struct Found(RunStore.Row? Run, ProblemHttpResult? Problem);
+    private readonly record struct Found(RunStore.Row? Run, string? Metric, ProblemHttpResult? Problem);
 
     private static async Task<Found> FindAsync(Database db, Caller caller, string playbookId, string runId, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, playbookId) is null)
+        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, playbookId) is not { } playbook)
         {
-            return new(null, ApiProblem.NotFound("playbook"));
+            return new(null, null, ApiProblem.NotFound("playbook"));
         }
         var run = await RunStore.FindAsync(connection, caller.WorkspaceId, playbookId, runId);
-        return run is null ? new(null, ApiProblem.NotFound("run")) : new(run, null);
+        return run is null ? new(null, null, ApiProblem.NotFound("run")) : new(run, playbook.Spec.Strategy.SuccessMetric, null);
     }
 
-    /// <summary>After a write that needed the run to be running: the run as it is now, or why not.</summary>
+    /// <summary>After a write that needed the run to be running: the run it returned, or why there was none.</summary>
     private static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> AnswerAsync(
-        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Caller caller, string playbookId, string runId, bool written)
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Caller caller, string playbookId, string runId,
+        RunStore.Row? written, string? metric)
     {
-        var playbook = await PlaybookStore.FindAsync(connection, caller.WorkspaceId, playbookId, transaction);
-        var run = playbook is null ? null : await RunStore.FindAsync(connection, caller.WorkspaceId, playbookId, runId, transaction);
-        if (run is null)
+        if (written is not null)
         {
-            return ApiProblem.NotFound("run");
+            return TypedResults.Ok(new RunEnvelope(written.ToResponse(metric)));
         }
-        if (!written)
-        {
-            return ApiProblem.Create(StatusCodes.Status409Conflict, "run_not_running", $"The run has ended ({run.Status}); a run's end is final.");
-        }
-        return TypedResults.Ok(new RunEnvelope(run.ToResponse(playbook!.Spec.Strategy.SuccessMetric)));
+        // Only when the write found nothing: gone (its playbook deleted meanwhile), or ended.
+        return await RunStore.FindAsync(connection, caller.WorkspaceId, playbookId, runId, transaction) is { } run
+            ? ApiProblem.Create(StatusCodes.Status409Conflict, "run_not_running", $"The run has ended ({run.Status}); a run's end is final.")
+            : ApiProblem.NotFound("run");
     }
 }
