@@ -35,7 +35,7 @@ var clock = System.Diagnostics.Stopwatch.StartNew();
 var (workspaceId, secret) = await db.WriteAsync(async (connection, transaction) =>
 {
     var workspace = await WorkspaceStore.InsertAsync(connection, transaction, "Benchmark", readOnly: false, start);
-    var issued = await TokensAdminApi.IssueAsync(connection, transaction, "bench", [new Grant(workspace.Id, Roles.Editor)], null, start);
+    var issued = await TokenStore.IssueAsync(connection, transaction, "bench", [new Grant(workspace.Id, Roles.Editor)], null, start);
     return (workspace.Id, issued.Secret);
 }, CancellationToken.None);
 

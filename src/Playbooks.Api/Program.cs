@@ -10,11 +10,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddPlaybooksLogging();
 builder.Services.AddPlaybooksDatabase(builder.Configuration);
 builder.Services.AddPlaybooksApi();
+builder.Services.AddPlaybooksAccess(builder.Configuration);
 builder.Services.AddPlaybooksTelemetry(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseProblemResponses();
+app.UsePlaybooksAccess();
 
 app.MapOperations();
 app.MapAdmin();

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
@@ -27,40 +26,19 @@ public static class AdaptationApi
     {
         var group = routes.MapGroup("/v1/playbooks/{id}")
             .WithTags("Adaptation")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
-        group.MapGet("/adaptation", Evaluate).WithName("EvaluateAdaptation");
-        group.MapPost("/pivots", Pivot).WithName("Pivot").AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/pivots", ListPivots).WithName("ListPivots");
+            .RequireRateLimiting(Policies.PerToken)
+            .AddEndpointFilter<PlaybookExists>();
+        group.MapGet("/adaptation", Evaluate).WithName("EvaluateAdaptation").RequireAuthorization(Policies.Read);
+        group.MapPost("/pivots", Pivot).WithName("Pivot").RequireAuthorization(Policies.Write).AddEndpointFilter<Idempotency.Filter>();
+        group.MapGet("/pivots", ListPivots).WithName("ListPivots").RequireAuthorization(Policies.Read);
         return group;
     }
 
-    private static readonly JsonSerializerOptions EvaluationJson = new(JsonSerializerDefaults.Web) { Converters = { new Timestamps.JsonConverter() } };
-
-    private sealed class PivotRow
-    {
-        public string Id { get; init; } = "";
-        public string PlaybookId { get; init; } = "";
-        public long FromVersion { get; init; }
-        public long ToVersion { get; init; }
-        public string Reason { get; init; } = "";
-        public string Evaluation { get; init; } = "";
-        public long CreatedAt { get; init; }
-        public string CreatedBy { get; init; } = "";
-
-        public PivotResponse ToResponse() => new(
-            Id, PlaybookId, FromVersion, ToVersion, Reason, JsonSerializer.Deserialize<PivotEvaluation>(Evaluation, EvaluationJson)!,
-            Timestamps.FromMilliseconds(CreatedAt), CreatedBy);
-    }
-
-    public static async Task<Results<Ok<EvaluationEnvelope>, ProblemHttpResult>> Evaluate(
-        string id, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    public static async Task<Ok<EvaluationEnvelope>> Evaluate(
+        FoundPlaybook playbook, Database db, TimeProvider clock, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is not { } playbook)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
-        return TypedResults.Ok(new EvaluationEnvelope(await AdaptationStore.EvaluateAsync(connection, playbook, Timestamps.Now(clock))));
+        return TypedResults.Ok(new EvaluationEnvelope(await AdaptationStore.EvaluateAsync(connection, playbook.Value, Timestamps.Now(clock))));
     }
 
     /// <summary>
@@ -69,21 +47,15 @@ public static class AdaptationApi
     /// racing for the last slot of the weekly budget cannot both see it free.
     /// </summary>
     public static async Task<Results<Created<PivotCreated>, ProblemHttpResult>> Pivot(
-        string id, HttpContext http, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+        string id, HttpContext http, FoundPlaybook current, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        var current = await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, ct);
-        if (current is null)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
-
         var body = await JsonBody.ReadObjectAsync(http.Request, ct);
         if (body.Problem is { } bodyProblem)
         {
             return bodyProblem;
         }
         using var document = body.Document;
-        var (reason, _, errors) = ReadPivot(body.Root, current.Spec.Strategy);
+        var (reason, _, errors) = ReadPivot(body.Root, current.Value.Spec.Strategy);
         if (errors.Count > 0)
         {
             return ApiProblem.Validation(errors);
@@ -91,7 +63,7 @@ public static class AdaptationApi
 
         return await db.WriteAsync<Results<Created<PivotCreated>, ProblemHttpResult>>(async (connection, transaction) =>
         {
-            if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id, transaction, db.RowUpdateLock) is not { } locked)
+            if (await PlaybookStore.FindForUpdateAsync(connection, transaction, caller.WorkspaceId, id) is not { } locked)
             {
                 return ApiProblem.NotFound("playbook");
             }
@@ -113,24 +85,7 @@ public static class AdaptationApi
             await PlaybookStore.UpdateAsync(connection, transaction, pivoted, locked.Version, "pivot", caller.Subject);
             var pivot = new PivotResponse(
                 Ids.New("piv_", now), id, locked.Version, pivoted.Version, reason!, PivotEvaluation.Of(evaluation), now, caller.Subject);
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO pivots (workspace_id, id, playbook_id, from_version, to_version, reason, evaluation, created_at, created_by)
-                VALUES (@workspaceId, @Id, @PlaybookId, @FromVersion, @ToVersion, @Reason, @evaluation, @createdAt, @CreatedBy)
-                """,
-                new
-                {
-                    workspaceId = caller.WorkspaceId,
-                    pivot.Id,
-                    pivot.PlaybookId,
-                    pivot.FromVersion,
-                    pivot.ToVersion,
-                    pivot.Reason,
-                    evaluation = JsonSerializer.Serialize(pivot.Evaluation, EvaluationJson),
-                    createdAt = now.ToUnixTimeMilliseconds(),
-                    pivot.CreatedBy,
-                },
-                transaction);
+            await AdaptationStore.InsertPivotAsync(connection, transaction, caller.WorkspaceId, pivot);
 
             ETags.Set(http.Response, pivoted.Version);
             return TypedResults.Created($"/v1/playbooks/{id}/pivots", new PivotCreated(pivot, pivoted.ToResponse()));
@@ -185,22 +140,15 @@ public static class AdaptationApi
     public static async Task<Results<Ok<PivotList>, ProblemHttpResult>> ListPivots(
         string id, Caller caller, Database db, string? limit, string? cursor, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is null)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
         var errors = new FieldErrors();
         var page = Page.Parse(limit, cursor, "piv_", errors);
         if (errors.Count > 0)
         {
             return ApiProblem.Validation(errors);
         }
-        var rows = (await connection.QueryAsync<PivotRow>(
-            "SELECT id, playbook_id, from_version, to_version, reason, evaluation, created_at, created_by FROM pivots "
-            + "WHERE workspace_id = @workspaceId AND playbook_id = @id" + (page.After is null ? "" : " AND id > @after") + " ORDER BY id LIMIT @take",
-            new { workspaceId = caller.WorkspaceId, id, after = page.After, take = page.Limit + 1 })).ToList();
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await AdaptationStore.ListPivotsAsync(connection, caller.WorkspaceId, id, page.After, page.Limit + 1);
         var (items, next) = page.Cut(rows, r => r.Id);
-        return TypedResults.Ok(new PivotList(items.Select(r => r.ToResponse()).ToList(), next));
+        return TypedResults.Ok(new PivotList(items, next));
     }
 }

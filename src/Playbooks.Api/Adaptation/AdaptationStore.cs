@@ -76,4 +76,53 @@ public static class AdaptationStore
         }
         return (candidate.Version, Timestamps.FromMilliseconds(candidate.CreatedAt));
     }
+
+    private static readonly JsonSerializerOptions EvaluationJson = new(JsonSerializerDefaults.Web) { Converters = { new Timestamps.JsonConverter() } };
+
+    private sealed class PivotRow
+    {
+        public string Id { get; init; } = "";
+        public string PlaybookId { get; init; } = "";
+        public long FromVersion { get; init; }
+        public long ToVersion { get; init; }
+        public string Reason { get; init; } = "";
+        public string Evaluation { get; init; } = "";
+        public long CreatedAt { get; init; }
+        public string CreatedBy { get; init; } = "";
+
+        public PivotResponse ToResponse() => new(
+            Id, PlaybookId, FromVersion, ToVersion, Reason, JsonSerializer.Deserialize<PivotEvaluation>(Evaluation, EvaluationJson)!,
+            Timestamps.FromMilliseconds(CreatedAt), CreatedBy);
+    }
+
+    /// <summary>Records a pivot with the evaluation that allowed it.</summary>
+    public static Task InsertPivotAsync(DbConnection connection, DbTransaction transaction, string workspaceId, PivotResponse pivot) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO pivots (workspace_id, id, playbook_id, from_version, to_version, reason, evaluation, created_at, created_by)
+            VALUES (@workspaceId, @Id, @PlaybookId, @FromVersion, @ToVersion, @Reason, @evaluation, @createdAt, @CreatedBy)
+            """,
+            new
+            {
+                workspaceId,
+                pivot.Id,
+                pivot.PlaybookId,
+                pivot.FromVersion,
+                pivot.ToVersion,
+                pivot.Reason,
+                evaluation = JsonSerializer.Serialize(pivot.Evaluation, EvaluationJson),
+                createdAt = pivot.CreatedAt.ToUnixTimeMilliseconds(),
+                pivot.CreatedBy,
+            },
+            transaction);
+
+    /// <summary>A playbook's pivots oldest first, after the pivot <paramref name="after"/>.</summary>
+    public static async Task<List<PivotResponse>> ListPivotsAsync(DbConnection connection, string workspaceId, string playbookId, string? after, int take)
+    {
+        var rows = await connection.QueryAsync<PivotRow>(
+            "SELECT id, playbook_id, from_version, to_version, reason, evaluation, created_at, created_by FROM pivots "
+            + "WHERE workspace_id = @workspaceId AND playbook_id = @playbookId" + (after is null ? "" : " AND id > @after") + " ORDER BY id LIMIT @take",
+            new { workspaceId, playbookId, after, take });
+        return rows.Select(r => r.ToResponse()).ToList();
+    }
 }

@@ -15,16 +15,14 @@ public sealed class AccessCache
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(2);
     private const int MaxEntries = 10_000;
 
-    public sealed record TokenEntry(string Subject, byte[] SecretHash, IReadOnlyList<Grant> Grants, long? ExpiresAt);
-
-    private readonly ConcurrentDictionary<string, (TokenEntry Token, long Until)> tokens = new();
+    private readonly ConcurrentDictionary<string, (TokenStore.Usable Token, long Until)> tokens = new();
     private readonly ConcurrentDictionary<string, (bool ReadOnly, long Until)> workspaces = new();
 
-    public TokenEntry? Token(string id) => tokens.TryGetValue(id, out var entry) && entry.Until > Now ? entry.Token : null;
+    public TokenStore.Usable? Token(string id) => tokens.TryGetValue(id, out var entry) && entry.Until > Now ? entry.Token : null;
 
     public bool? WorkspaceReadOnly(string id) => workspaces.TryGetValue(id, out var entry) && entry.Until > Now ? entry.ReadOnly : null;
 
-    public void Keep(string tokenId, TokenEntry token) => Keep(tokens, tokenId, (token, Now + LifetimeTicks));
+    public void Keep(string tokenId, TokenStore.Usable token) => Keep(tokens, tokenId, (token, Now + LifetimeTicks));
 
     public void Keep(string workspaceId, bool readOnly) => Keep(workspaces, workspaceId, (readOnly, Now + LifetimeTicks));
 

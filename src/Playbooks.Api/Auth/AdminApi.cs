@@ -7,7 +7,7 @@ public static class AdminApi
     public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder routes) =>
         routes.MapGroup("/v1/admin")
             .WithTags("Admin")
-            .AddEndpointFilter<AdminKeyFilter>()
+            .RequireAuthorization(Policies.Admin)
             .MapWorkspacesAdmin()
             .MapTokensAdmin();
 }

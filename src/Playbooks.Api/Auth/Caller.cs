@@ -1,3 +1,5 @@
+using System.Security.Claims;
+
 namespace Playbooks.Api.Auth;
 
 public static class Roles
@@ -9,19 +11,62 @@ public static class Roles
 
 public sealed record Grant(string WorkspaceId, string Role);
 
-/// <summary>Who is calling and in which workspace: set once per request by <see cref="WorkspaceAccessFilter"/>.</summary>
-public sealed class Caller
+/// <summary>The claims a Playbooks principal carries, whichever way it authenticated.</summary>
+public static class PlaybooksClaims
 {
-    public string TokenId { get; private set; } = "";
-    public string Subject { get; private set; } = "";
-    public string WorkspaceId { get; private set; } = "";
-    public string Role { get; private set; } = "";
+    public const string Subject = "sub";
+    public const string WorkspaceId = "workspace_id";
+    public const string Role = "role";
 
-    internal void Set(string tokenId, string subject, string workspaceId, string role)
+    /// <summary>What the rate limit counts requests by: the API token's id, or the subject of a JWT.</summary>
+    public const string RateLimitKey = "rate_limit_key";
+
+    /// <summary>Why no workspace could be chosen for the request (a problem code), when none could.</summary>
+    public const string WorkspaceProblem = "workspace_problem";
+
+    /// <summary>
+    /// The identity of a caller with its grants, in the workspace the request names with
+    /// <c>X-Workspace-Id</c> or, without the header, the only one it is granted. When no workspace
+    /// can be chosen, the identity says why, for the authorization policies to answer.
+    /// </summary>
+    public static ClaimsIdentity Identity(string authenticationType, string subject, string rateLimitKey, IReadOnlyList<Grant> grants, HttpRequest request)
     {
-        TokenId = tokenId;
-        Subject = subject;
-        WorkspaceId = workspaceId;
-        Role = role;
+        var identity = new ClaimsIdentity(authenticationType, Subject, Role);
+        identity.AddClaim(new Claim(Subject, subject));
+        identity.AddClaim(new Claim(RateLimitKey, rateLimitKey));
+
+        Grant? grant;
+        string? problem = null;
+        if (request.Headers.TryGetValue(WorkspaceAccess.Header, out var named))
+        {
+            var workspaceId = named.ToString();
+            grant = grants.FirstOrDefault(g => string.Equals(g.WorkspaceId, workspaceId, StringComparison.Ordinal));
+            problem = grant is null ? WorkspaceAccess.Forbidden : null;
+        }
+        else
+        {
+            grant = grants.Count == 1 ? grants[0] : null;
+            problem = grants.Count switch { 1 => null, 0 => WorkspaceAccess.Forbidden, _ => WorkspaceAccess.Required };
+        }
+
+        if (grant is not null)
+        {
+            identity.AddClaim(new Claim(WorkspaceId, grant.WorkspaceId));
+            identity.AddClaim(new Claim(Role, grant.Role));
+        }
+        else
+        {
+            identity.AddClaim(new Claim(WorkspaceProblem, problem!));
+        }
+        return identity;
     }
+}
+
+/// <summary>Who is calling and in which workspace, read from the authorized request's user.</summary>
+public sealed record Caller(string Subject, string WorkspaceId, string Role)
+{
+    public static Caller Of(ClaimsPrincipal user) => new(
+        user.FindFirstValue(PlaybooksClaims.Subject) ?? "",
+        user.FindFirstValue(PlaybooksClaims.WorkspaceId) ?? "",
+        user.FindFirstValue(PlaybooksClaims.Role) ?? "");
 }

@@ -26,7 +26,7 @@ public static class DevBootstrap
             }
             var now = Infrastructure.Timestamps.Now(clock);
             var workspace = await WorkspaceStore.InsertAsync(connection, transaction, "default", readOnly: false, now);
-            return await TokensAdminApi.IssueAsync(connection, transaction, "dev", [new Grant(workspace.Id, Roles.Editor)], null, now);
+            return await TokenStore.IssueAsync(connection, transaction, "dev", [new Grant(workspace.Id, Roles.Editor)], null, now);
         }, CancellationToken.None);
         if (issued is null)
         {

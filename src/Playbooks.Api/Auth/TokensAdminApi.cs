@@ -1,17 +1,10 @@
-using System.Data.Common;
 using System.Text.Json;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Workspaces;
 
 namespace Playbooks.Api.Auth;
-
-public sealed record TokenResponse(string Id, string Subject, IReadOnlyList<Grant> Grants, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
-
-/// <summary>The only answer that ever carries a token's secret.</summary>
-public sealed record IssuedToken(TokenResponse Token, string Secret);
 
 public static class TokensAdminApi
 {
@@ -57,7 +50,7 @@ public static class TokensAdminApi
             {
                 return ApiProblem.Validation(fields.Errors);
             }
-            var issued = await IssueAsync(connection, transaction, subject!, grants, expiresAt, now);
+            var issued = await TokenStore.IssueAsync(connection, transaction, subject!, grants, expiresAt, now);
             return TypedResults.Created($"/v1/admin/tokens/{issued.Token.Id}", issued);
         }, ct);
     }
@@ -69,35 +62,9 @@ public static class TokensAdminApi
         {
             return ApiProblem.NotFound("active token");
         }
-        var revoked = await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
-            "UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL",
-            new { id, at = clock.GetUtcNow().ToUnixTimeMilliseconds() }, transaction), ct);
+        var revoked = await db.WriteAsync((connection, transaction) => TokenStore.RevokeAsync(connection, transaction, id, clock.GetUtcNow()), ct);
         cache.ForgetToken(id);
-        return revoked > 0 ? TypedResults.Ok(new Playbooks.OkResponse(true)) : ApiProblem.NotFound("active token");
-    }
-
-    /// <summary>Stores a new token (its secret only as a hash) and returns the secret, once.</summary>
-    public static async Task<IssuedToken> IssueAsync(
-        DbConnection connection, DbTransaction transaction, string subject, IReadOnlyList<Grant> grants, DateTimeOffset? expiresAt, DateTimeOffset now)
-    {
-        var id = Ids.New(TokenSecrets.IdPrefix, now);
-        var secret = TokenSecrets.NewSecret(id);
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO tokens (id, subject, secret_hash, grants, created_at, expires_at)
-            VALUES (@id, @subject, @hash, @grants, @createdAt, @expiresAt)
-            """,
-            new
-            {
-                id,
-                subject,
-                hash = TokenSecrets.Hash(secret),
-                grants = JsonSerializer.Serialize(grants.ToList(), AuthJson.Default.ListGrant),
-                createdAt = now.ToUnixTimeMilliseconds(),
-                expiresAt = expiresAt?.ToUnixTimeMilliseconds(),
-            },
-            transaction);
-        return new IssuedToken(new TokenResponse(id, subject, grants, now, expiresAt), secret);
+        return revoked ? TypedResults.Ok(new Playbooks.OkResponse(true)) : ApiProblem.NotFound("active token");
     }
 
     private static List<Grant> ReadGrants(JsonFields fields)

@@ -60,17 +60,6 @@ public sealed class Database : IAsyncDisposable
 
     public DatabaseProvider Provider { get; }
 
-    private string Sql(string sqlite, string postgres) => Provider == DatabaseProvider.Sqlite ? sqlite : postgres;
-
-    /// <summary>
-    /// Appended to a SELECT inside a write: keeps the row from being deleted or changed until the
-    /// transaction ends. SQLite needs nothing, its write transaction already excludes every other writer.
-    /// </summary>
-    public string RowShareLock => Sql("", " FOR SHARE");
-
-    /// <summary>Like <see cref="RowShareLock"/>, for a row the transaction will change: writers of it queue up.</summary>
-    public string RowUpdateLock => Sql("", " FOR UPDATE");
-
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         if (postgres is not null)

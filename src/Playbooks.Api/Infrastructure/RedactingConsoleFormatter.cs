@@ -56,7 +56,7 @@ public sealed partial class RedactingConsoleFormatter(IConfiguration configurati
     private string Redact(string text)
     {
         text = TokenSecret().Replace(text, "pbt_[redacted]");
-        var adminKey = configuration[Auth.AdminKeyFilter.ConfigurationKey];
+        var adminKey = configuration[Auth.AdminKeyAuthentication.ConfigurationKey];
         return string.IsNullOrEmpty(adminKey) ? text : text.Replace(adminKey, "[redacted]", StringComparison.Ordinal);
     }
 }

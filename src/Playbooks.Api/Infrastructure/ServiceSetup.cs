@@ -36,9 +36,7 @@ public static class ServiceSetup
     public static IServiceCollection AddPlaybooksApi(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddScoped<Caller>();
-        services.AddSingleton<AccessCache>();
-        services.AddSingleton<TokenRateLimiter>();
+        services.AddScoped<Playbooks.FoundPlaybook>();
         services.AddHostedService<Idempotency.Purge>();
         services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter()));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);

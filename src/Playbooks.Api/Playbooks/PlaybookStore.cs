@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Playbooks.Api.Infrastructure;
 
 namespace Playbooks.Api.Playbooks;
@@ -34,8 +35,21 @@ public static class PlaybookStore
         row.WorkspaceId, row.Id, JsonSerializer.Deserialize<PlaybookSpec>(row.Spec, SpecJson)!, row.Version,
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt), row.CreatedBy);
 
-    public static async Task<Stored?> FindAsync(
-        DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null, string rowLock = "")
+    public static Task<Stored?> FindAsync(DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null) =>
+        FindAsync(connection, workspaceId, id, transaction, "");
+
+    /// <summary>
+    /// Inside a write: finds the playbook and keeps it from being deleted or changed until the
+    /// transaction ends. SQLite needs no lock: its write transaction already excludes every other writer.
+    /// </summary>
+    public static Task<Stored?> FindForShareAsync(DbConnection connection, DbTransaction transaction, string workspaceId, string id) =>
+        FindAsync(connection, workspaceId, id, transaction, connection is SqliteConnection ? "" : " FOR SHARE");
+
+    /// <summary>Like <see cref="FindForShareAsync"/>, for a playbook the transaction will change: its other writers queue up.</summary>
+    public static Task<Stored?> FindForUpdateAsync(DbConnection connection, DbTransaction transaction, string workspaceId, string id) =>
+        FindAsync(connection, workspaceId, id, transaction, connection is SqliteConnection ? "" : " FOR UPDATE");
+
+    private static async Task<Stored?> FindAsync(DbConnection connection, string workspaceId, string id, DbTransaction? transaction, string rowLock)
     {
         // An id that is not shaped like ours names nothing; it never reaches the database.
         if (!Ids.IsValid(id, "pb_"))
@@ -99,6 +113,27 @@ public static class PlaybookStore
 
     public static async Task<bool> DeleteAsync(DbConnection connection, DbTransaction transaction, string workspaceId, string id) =>
         Ids.IsValid(id, "pb_") && await connection.ExecuteAsync("DELETE FROM playbooks WHERE workspace_id = @workspaceId AND id = @id", new { workspaceId, id }, transaction) > 0;
+
+    public sealed class VersionRow
+    {
+        public long Version { get; init; }
+        public string Spec { get; init; } = "";
+        public long CreatedAt { get; init; }
+        public string CreatedBy { get; init; } = "";
+        public string Change { get; init; } = "";
+
+        public VersionResponse ToResponse() => new(
+            Version, JsonSerializer.Deserialize<PlaybookSpec>(Spec, SpecJson)!, Timestamps.FromMilliseconds(CreatedAt), CreatedBy, Change);
+    }
+
+    private const string SelectVersions = "SELECT version, spec, created_at, created_by, change FROM playbook_versions WHERE workspace_id = @workspaceId AND playbook_id = @id";
+
+    /// <summary>Saved versions oldest first, after version <paramref name="after"/>.</summary>
+    public static async Task<List<VersionRow>> ListVersionsAsync(DbConnection connection, string workspaceId, string id, long after, int take) =>
+        (await connection.QueryAsync<VersionRow>($"{SelectVersions} AND version > @after ORDER BY version LIMIT @take", new { workspaceId, id, after, take })).ToList();
+
+    public static Task<VersionRow?> FindVersionAsync(DbConnection connection, string workspaceId, string id, long version) =>
+        connection.QuerySingleOrDefaultAsync<VersionRow>($"{SelectVersions} AND version = @version", new { workspaceId, id, version });
 
     private static Task SaveVersionAsync(DbConnection connection, DbTransaction transaction, Stored playbook, string change, string actor) =>
         connection.ExecuteAsync(

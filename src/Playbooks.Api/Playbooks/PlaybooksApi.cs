@@ -11,13 +11,15 @@ public static class PlaybooksApi
     {
         var group = routes.MapGroup("/v1/playbooks")
             .WithTags("Playbooks")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
+            .RequireRateLimiting(Policies.PerToken);
 
-        group.MapGet("/", List).WithName("ListPlaybooks");
-        group.MapPost("/", Create).WithName("CreatePlaybook").AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/{id}", Get).WithName("GetPlaybook");
-        group.MapPut("/{id}", Update).WithName("UpdatePlaybook");
-        group.MapDelete("/{id}", Delete).WithName("DeletePlaybook");
+        group.MapGet("/", List).WithName("ListPlaybooks").RequireAuthorization(Policies.Read);
+        group.MapPost("/", Create).WithName("CreatePlaybook").RequireAuthorization(Policies.Write).AddEndpointFilter<Idempotency.Filter>();
+
+        var playbook = group.MapGroup("/{id}").AddEndpointFilter<PlaybookExists>();
+        playbook.MapGet("", Get).WithName("GetPlaybook").RequireAuthorization(Policies.Read);
+        playbook.MapPut("", Update).WithName("UpdatePlaybook").RequireAuthorization(Policies.Write);
+        playbook.MapDelete("", Delete).WithName("DeletePlaybook").RequireAuthorization(Policies.Write);
         return group;
     }
 
@@ -68,16 +70,10 @@ public static class PlaybooksApi
         return TypedResults.Created($"/v1/playbooks/{playbook.Id}", new PlaybookEnvelope(playbook.ToResponse()));
     }
 
-    public static async Task<Results<Ok<PlaybookEnvelope>, ProblemHttpResult>> Get(
-        string id, HttpContext http, Caller caller, Database db, CancellationToken ct)
+    public static Ok<PlaybookEnvelope> Get(HttpResponse response, FoundPlaybook playbook)
     {
-        await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is not { } playbook)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
-        ETags.Set(http.Response, playbook.Version);
-        return TypedResults.Ok(new PlaybookEnvelope(playbook.ToResponse()));
+        ETags.Set(response, playbook.Value.Version);
+        return TypedResults.Ok(new PlaybookEnvelope(playbook.Value.ToResponse()));
     }
 
     /// <summary>
@@ -86,14 +82,9 @@ public static class PlaybooksApi
     /// If-Match it is a 412, because the client asked to change exactly that version.
     /// </summary>
     public static async Task<Results<Ok<PlaybookEnvelope>, ProblemHttpResult>> Update(
-        string id, HttpContext http, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+        string id, HttpContext http, FoundPlaybook found, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        var current = await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, ct);
-        if (current is null)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
-
+        var current = found.Value;
         var body = await JsonBody.ReadObjectAsync(http.Request, ct);
         if (body.Problem is { } bodyProblem)
         {
@@ -128,11 +119,11 @@ public static class PlaybooksApi
                 return TypedResults.Ok(new PlaybookEnvelope(updated.ToResponse()));
             }
 
-            current = await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, ct);
-            if (current is null)
+            if (await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, ct) is not { } newer)
             {
                 return ApiProblem.NotFound("playbook");
             }
+            current = newer;
         }
     }
 

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
@@ -24,34 +22,16 @@ public static class VersionsApi
     {
         var group = routes.MapGroup("/v1/playbooks/{id}/versions")
             .WithTags("Versions")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
-        group.MapGet("/", List).WithName("ListVersions");
-        group.MapGet("/{n}", Get).WithName("GetVersion");
+            .RequireRateLimiting(Policies.PerToken)
+            .AddEndpointFilter<PlaybookExists>();
+        group.MapGet("/", List).WithName("ListVersions").RequireAuthorization(Policies.Read);
+        group.MapGet("/{n}", Get).WithName("GetVersion").RequireAuthorization(Policies.Read);
         return group;
     }
-
-    private sealed class Row
-    {
-        public long Version { get; init; }
-        public string Spec { get; init; } = "";
-        public long CreatedAt { get; init; }
-        public string CreatedBy { get; init; } = "";
-        public string Change { get; init; } = "";
-
-        public VersionResponse ToResponse() => new(
-            Version, JsonSerializer.Deserialize<PlaybookSpec>(Spec, PlaybookStore.SpecJson)!, Timestamps.FromMilliseconds(CreatedAt), CreatedBy, Change);
-    }
-
-    private const string Select = "SELECT version, spec, created_at, created_by, change FROM playbook_versions WHERE workspace_id = @workspaceId AND playbook_id = @id";
 
     public static async Task<Results<Ok<VersionList>, ProblemHttpResult>> List(
         string id, Caller caller, Database db, string? limit, string? cursor, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is null)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
         var errors = new FieldErrors();
         var page = Page.Parse(limit, cursor, after => long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out _), errors);
         if (errors.Count > 0)
@@ -59,9 +39,8 @@ public static class VersionsApi
             return ApiProblem.Validation(errors);
         }
         var after = page.After is null ? 0 : long.Parse(page.After, CultureInfo.InvariantCulture);
-        var rows = (await connection.QueryAsync<Row>(
-            $"{Select} AND version > @after ORDER BY version LIMIT @take",
-            new { workspaceId = caller.WorkspaceId, id, after, take = page.Limit + 1 })).ToList();
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await PlaybookStore.ListVersionsAsync(connection, caller.WorkspaceId, id, after, page.Limit + 1);
         var (items, next) = page.Cut(rows, r => r.Version.ToString(CultureInfo.InvariantCulture));
         return TypedResults.Ok(new VersionList(items.Select(r => r.ToResponse()).ToList(), next));
     }
@@ -69,17 +48,13 @@ public static class VersionsApi
     public static async Task<Results<Ok<VersionEnvelope>, ProblemHttpResult>> Get(
         string id, string n, Caller caller, Database db, CancellationToken ct)
     {
-        if (!long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || !Ids.IsValid(id, "pb_"))
+        if (!long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
         {
             return ApiProblem.NotFound("version");
         }
         await using var connection = await db.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(
-            $"{Select} AND version = @version", new { workspaceId = caller.WorkspaceId, id, version });
-        if (row is null)
-        {
-            return ApiProblem.NotFound(await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is null ? "playbook" : "version");
-        }
-        return TypedResults.Ok(new VersionEnvelope(row.ToResponse()));
+        return await PlaybookStore.FindVersionAsync(connection, caller.WorkspaceId, id, version) is { } row
+            ? TypedResults.Ok(new VersionEnvelope(row.ToResponse()))
+            : ApiProblem.NotFound("version");
     }
 }

@@ -108,4 +108,39 @@ public static class RunStore
             transaction);
         return counted;
     }
+
+    public sealed class StatsRow
+    {
+        public long Bucket { get; init; }
+        public long Samples { get; init; }
+        public long Successes { get; init; }
+        public double Value { get; init; }
+        public long Runs { get; init; }
+    }
+
+    /// <summary>
+    /// A playbook's outcomes and started runs from <paramref name="first"/> to <paramref name="end"/>
+    /// (milliseconds), summed per bucket of <paramref name="size"/> counted from <paramref name="origin"/>;
+    /// buckets with nothing in them are left out.
+    /// </summary>
+    public static async Task<(List<StatsRow> Outcomes, List<StatsRow> Runs)> StatsAsync(
+        DbConnection connection, string workspaceId, string playbookId, long origin, long size, long first, long end)
+    {
+        var parameters = new { workspaceId, playbookId, origin, size, first, end };
+        var outcomes = await connection.QueryAsync<StatsRow>(
+            """
+            SELECT (at - @origin) / @size AS bucket, SUM(samples) AS samples, SUM(successes) AS successes, SUM(value) AS value
+            FROM outcomes
+            WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND at >= @first AND at < @end
+            GROUP BY 1
+            """, parameters);
+        var runs = await connection.QueryAsync<StatsRow>(
+            """
+            SELECT (started_at - @origin) / @size AS bucket, COUNT(*) AS runs
+            FROM runs
+            WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND started_at >= @first AND started_at < @end
+            GROUP BY 1
+            """, parameters);
+        return (outcomes.ToList(), runs.ToList());
+    }
 }

@@ -14,19 +14,21 @@ public static class RunsApi
     {
         var group = routes.MapGroup("/v1/playbooks/{id}")
             .WithTags("Runs")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
+            .RequireRateLimiting(Policies.PerToken)
+            .AddEndpointFilter<PlaybookExists>();
 
-        group.MapPost("/run", Start).WithName("StartRun").AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/runs", List).WithName("ListRuns");
-        group.MapGet("/runs/{runId}", Get).WithName("GetRun");
-        group.MapPatch("/runs/{runId}", End).WithName("EndRun");
-        group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome").AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/stats", StatsApi.Get).WithName("GetStats");
+        group.MapPost("/run", Start).WithName("StartRun").RequireAuthorization(Policies.Write).AddEndpointFilter<Idempotency.Filter>();
+        group.MapGet("/runs", List).WithName("ListRuns").RequireAuthorization(Policies.Read);
+        group.MapGet("/runs/{runId}", Get).WithName("GetRun").RequireAuthorization(Policies.Read);
+        group.MapPatch("/runs/{runId}", End).WithName("EndRun").RequireAuthorization(Policies.Write);
+        group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome").RequireAuthorization(Policies.Write)
+            .AddEndpointFilter<Idempotency.Filter>();
+        group.MapGet("/stats", StatsApi.Get).WithName("GetStats").RequireAuthorization(Policies.Read);
 
         routes.MapGroup("/v1/runs")
             .WithTags("Runs")
-            .AddEndpointFilter<WorkspaceAccessFilter>()
-            .MapGet("/{runId}", GetById).WithName("GetRunById");
+            .RequireRateLimiting(Policies.PerToken)
+            .MapGet("/{runId}", GetById).WithName("GetRunById").RequireAuthorization(Policies.Read);
         return group;
     }
 
@@ -49,7 +51,7 @@ public static class RunsApi
     {
         return await db.WriteAsync<Results<Created<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
-            if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id, transaction, db.RowShareLock) is not { } playbook)
+            if (await PlaybookStore.FindForShareAsync(connection, transaction, caller.WorkspaceId, id) is not { } playbook)
             {
                 return ApiProblem.NotFound("playbook");
             }
@@ -75,14 +77,8 @@ public static class RunsApi
     }
 
     public static async Task<Results<Ok<RunList>, ProblemHttpResult>> List(
-        string id, Caller caller, Database db, string? status, string? limit, string? cursor, CancellationToken ct)
+        string id, FoundPlaybook playbook, Caller caller, Database db, string? status, string? limit, string? cursor, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is not { } playbook)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
-
         var errors = new FieldErrors();
         if (status is not null && Array.IndexOf(RunStatuses.All, status) < 0)
         {
@@ -94,35 +90,32 @@ public static class RunsApi
             return ApiProblem.Validation(errors);
         }
 
+        await using var connection = await db.OpenAsync(ct);
         var rows = await RunStore.ListAsync(connection, caller.WorkspaceId, id, status, page.After, page.Limit + 1);
         var (items, next) = page.Cut(rows, r => r.Id);
-        var metric = playbook.Spec.Strategy.SuccessMetric;
+        var metric = playbook.Value.Spec.Strategy.SuccessMetric;
         return TypedResults.Ok(new RunList(items.Select(r => r.ToResponse(metric)).ToList(), next));
     }
 
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> Get(
-        string id, string runId, Caller caller, Database db, CancellationToken ct)
+        string id, string runId, FoundPlaybook playbook, Caller caller, Database db, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is not { } playbook)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
         if (await RunStore.FindAsync(connection, caller.WorkspaceId, id, runId) is not { } run)
         {
             return ApiProblem.NotFound("run");
         }
-        return TypedResults.Ok(new RunEnvelope(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
+        return TypedResults.Ok(new RunEnvelope(run.ToResponse(playbook.Value.Spec.Strategy.SuccessMetric)));
     }
 
     /// <summary>Ends a running run as completed, failed or cancelled. Terminal states are final.</summary>
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> End(
-        string id, string runId, HttpRequest request, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+        string id, string runId, HttpRequest request, FoundPlaybook playbook, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        var found = await FindAsync(db, caller, id, runId, ct);
-        if (found.Problem is { } missing)
+        var metric = playbook.Value.Spec.Strategy.SuccessMetric;
+        if (await FindRunAsync(db, caller, id, runId, ct) is not { } run)
         {
-            return missing;
+            return ApiProblem.NotFound("run");
         }
 
         var body = await JsonBody.ReadObjectAsync(request, ct);
@@ -146,18 +139,18 @@ public static class RunsApi
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
             var ended = await RunStore.EndAsync(connection, transaction, caller.WorkspaceId, id, runId, status!, note, Timestamps.Now(clock).ToUnixTimeMilliseconds());
-            return await AnswerAsync(connection, transaction, caller, id, runId, ended, found.Metric);
+            return await AnswerAsync(connection, transaction, caller, id, runId, ended, metric);
         }, ct);
     }
 
     /// <summary>Adds samples, successes and value to a running run, atomically, with the time they happened.</summary>
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> ReportOutcome(
-        string id, string runId, HttpRequest request, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+        string id, string runId, HttpRequest request, FoundPlaybook playbook, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        var found = await FindAsync(db, caller, id, runId, ct);
-        if (found.Problem is { } missing)
+        var metric = playbook.Value.Spec.Strategy.SuccessMetric;
+        if (await FindRunAsync(db, caller, id, runId, ct) is not { } run)
         {
-            return missing;
+            return ApiProblem.NotFound("run");
         }
 
         var body = await JsonBody.ReadObjectAsync(request, ct);
@@ -168,7 +161,7 @@ public static class RunsApi
         using var document = body.Document;
         var now = Timestamps.Now(clock);
         var errors = new FieldErrors();
-        if (OutcomeReport.Read(body.Root, Timestamps.FromMilliseconds(found.Run!.StartedAt), now, errors) is not { } report)
+        if (OutcomeReport.Read(body.Root, Timestamps.FromMilliseconds(run.StartedAt), now, errors) is not { } report)
         {
             return ApiProblem.Validation(errors);
         }
@@ -176,22 +169,15 @@ public static class RunsApi
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
             var added = await RunStore.AddOutcomeAsync(
-                connection, transaction, caller.WorkspaceId, found.Run, report, Ids.New("out_", now), now.ToUnixTimeMilliseconds(), caller.Subject);
-            return await AnswerAsync(connection, transaction, caller, id, runId, added, found.Metric);
+                connection, transaction, caller.WorkspaceId, run, report, Ids.New("out_", now), now.ToUnixTimeMilliseconds(), caller.Subject);
+            return await AnswerAsync(connection, transaction, caller, id, runId, added, metric);
         }, ct);
     }
 
-    private readonly record struct Found(RunStore.Row? Run, string? Metric, ProblemHttpResult? Problem);
-
-    private static async Task<Found> FindAsync(Database db, Caller caller, string playbookId, string runId, CancellationToken ct)
+    private static async Task<RunStore.Row?> FindRunAsync(Database db, Caller caller, string playbookId, string runId, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, playbookId) is not { } playbook)
-        {
-            return new(null, null, ApiProblem.NotFound("playbook"));
-        }
-        var run = await RunStore.FindAsync(connection, caller.WorkspaceId, playbookId, runId);
-        return run is null ? new(null, null, ApiProblem.NotFound("run")) : new(run, playbook.Spec.Strategy.SuccessMetric, null);
+        return await RunStore.FindAsync(connection, caller.WorkspaceId, playbookId, runId);
     }
 
     /// <summary>After a write that needed the run to be running: the run it returned, or why there was none.</summary>

@@ -1,9 +1,7 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
-using Playbooks.Api.Playbooks;
 
 namespace Playbooks.Api.Runs;
 
@@ -29,24 +27,9 @@ public static class StatsApi
         ["week"] = new(604_800_000, 4 * 86_400_000, TimeSpan.FromDays(7 * 26)),
     };
 
-    private sealed class Row
-    {
-        public long Bucket { get; init; }
-        public long Samples { get; init; }
-        public long Successes { get; init; }
-        public double Value { get; init; }
-        public long Runs { get; init; }
-    }
-
     public static async Task<Results<Ok<StatsResponse>, ProblemHttpResult>> Get(
         string id, Caller caller, Database db, TimeProvider clock, string? from, string? to, string? bucket, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        if (await PlaybookStore.FindAsync(connection, caller.WorkspaceId, id) is null)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
-
         var errors = new FieldErrors();
         bucket ??= "day";
         if (!Sizes.TryGetValue(bucket, out var size))
@@ -74,30 +57,8 @@ public static class StatsApi
             return ApiProblem.Validation(errors);
         }
 
-        var parameters = new
-        {
-            workspaceId = caller.WorkspaceId,
-            id,
-            origin = size.Origin,
-            size = size.Milliseconds,
-            first,
-            end = last + size.Milliseconds,
-        };
-        var outcomes = await connection.QueryAsync<Row>(
-            """
-            SELECT (at - @origin) / @size AS bucket, SUM(samples) AS samples, SUM(successes) AS successes, SUM(value) AS value
-            FROM outcomes
-            WHERE workspace_id = @workspaceId AND playbook_id = @id AND at >= @first AND at < @end
-            GROUP BY 1
-            """, parameters);
-        var runs = await connection.QueryAsync<Row>(
-            """
-            SELECT (started_at - @origin) / @size AS bucket, COUNT(*) AS runs
-            FROM runs
-            WHERE workspace_id = @workspaceId AND playbook_id = @id AND started_at >= @first AND started_at < @end
-            GROUP BY 1
-            """, parameters);
-
+        await using var connection = await db.OpenAsync(ct);
+        var (outcomes, runs) = await RunStore.StatsAsync(connection, caller.WorkspaceId, id, size.Origin, size.Milliseconds, first, last + size.Milliseconds);
         var byBucket = outcomes.ToDictionary(r => r.Bucket);
         var runsByBucket = runs.ToDictionary(r => r.Bucket, r => r.Runs);
         var buckets = new List<StatsBucket>((int)count);
