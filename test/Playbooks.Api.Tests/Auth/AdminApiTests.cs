@@ -149,6 +149,17 @@ public abstract class AdminApiTests(Provider provider) : IDisposable
         await response.ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 
+    [Fact]
+    public async Task The_admin_key_is_not_a_workspace_token()
+    {
+        await app.NewTenantAsync();
+
+        var response = await app.AdminClient().GetAsync("/v1/playbooks");
+
+        await response.ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
     public sealed class OnSqlite() : AdminApiTests(Provider.Sqlite);
 
     public sealed class OnPostgres() : AdminApiTests(Provider.Postgres);

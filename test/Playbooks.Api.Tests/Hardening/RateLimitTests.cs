@@ -52,6 +52,23 @@ public abstract class RateLimitTests(Provider provider) : IDisposable
         await (await tenant.Client.GetAsync("/v1/playbooks")).ExpectAsync(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task The_rate_limit_comes_after_authentication_and_before_workspace_context()
+    {
+        var first = await app.CreateWorkspaceAsync("First");
+        var second = await app.CreateWorkspaceAsync("Second");
+        var (_, token) = await app.CreateTokenAsync("several", (first, "editor"), (second, "viewer"));
+        var client = app.ClientWithToken(token);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await (await client.GetAsync("/v1/playbooks")).ExpectProblemAsync(HttpStatusCode.BadRequest, "workspace_required");
+        }
+
+        await (await client.GetAsync("/v1/playbooks")).ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+        await (await app.CreateClient().GetAsync("/v1/playbooks")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
     public sealed class OnSqlite() : RateLimitTests(Provider.Sqlite);
 
     public sealed class OnPostgres() : RateLimitTests(Provider.Postgres);
