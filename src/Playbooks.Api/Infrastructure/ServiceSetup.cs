@@ -39,7 +39,10 @@ public static class ServiceSetup
         services.AddScoped<Caller>();
         services.AddSingleton<AccessCache>();
         services.AddSingleton<TokenRateLimiter>();
-        services.AddHostedService<Idempotency.Purge>();
+        if (!OpenApi.BuildTimeDocument.IsGenerating)
+        {
+            services.AddHostedService<Idempotency.Purge>();
+        }
         services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter()));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);
         services.AddOpenApi();
