@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
 
 namespace Playbooks.Api.Adaptation;
@@ -27,10 +28,18 @@ public static class AdaptationApi
     {
         var group = routes.MapGroup("/v1/playbooks/{id}")
             .WithTags("Adaptation")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
-        group.MapGet("/adaptation", Evaluate).WithName("EvaluateAdaptation");
-        group.MapPost("/pivots", Pivot).WithName("Pivot").AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/pivots", ListPivots).WithName("ListPivots");
+            .AddEndpointFilter<WorkspaceAccessFilter>()
+            .ProducesProblems(400, 401, 403, 404, 429);
+        group.MapGet("/adaptation", Evaluate).WithName("EvaluateAdaptation")
+            .WithSummary("Evaluate the evidence")
+            .WithDescription("Whether the current strategy is working (state, statistics) and whether a pivot is recommended and allowed now.");
+        group.MapPost("/pivots", Pivot).WithName("Pivot").Idempotent()
+            .Accepts<PivotRequest>(EndpointDocs.JsonContentType).WithETag().ProducesProblems(409, 413, 415, 422)
+            .WithSummary("Pivot the strategy")
+            .WithDescription("Merges `strategy` over the current one like an update, saves a new version with change `pivot`, and records the pivot with the evaluation behind it. 409 with the guard as `code` (and `nextPivotAllowedAt`, `evaluation`) when the adaptation rules do not allow it now.");
+        group.MapGet("/pivots", ListPivots).WithName("ListPivots")
+            .WithSummary("List a playbook's pivots")
+            .WithDescription("Oldest first. `nextCursor` is present only while another page follows.");
         return group;
     }
 

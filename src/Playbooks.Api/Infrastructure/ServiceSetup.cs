@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
+using Playbooks.Api.Infrastructure.OpenApi;
 using Scalar.AspNetCore;
 
 namespace Playbooks.Api.Infrastructure;
@@ -45,7 +46,7 @@ public static class ServiceSetup
         }
         services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter()));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);
-        services.AddOpenApi();
+        services.AddPlaybooksOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }

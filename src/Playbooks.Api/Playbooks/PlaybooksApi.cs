@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 
 namespace Playbooks.Api.Playbooks;
 
@@ -11,13 +12,28 @@ public static class PlaybooksApi
     {
         var group = routes.MapGroup("/v1/playbooks")
             .WithTags("Playbooks")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
+            .AddEndpointFilter<WorkspaceAccessFilter>()
+            .ProducesProblems(400, 401, 403, 429);
 
-        group.MapGet("/", List).WithName("ListPlaybooks");
-        group.MapPost("/", Create).WithName("CreatePlaybook").AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/{id}", Get).WithName("GetPlaybook");
-        group.MapPut("/{id}", Update).WithName("UpdatePlaybook");
-        group.MapDelete("/{id}", Delete).WithName("DeletePlaybook");
+        group.MapGet("/", List).WithName("ListPlaybooks")
+            .WithSummary("List playbooks")
+            .WithDescription("The workspace's playbooks, newest first, optionally filtered. `nextCursor` is present only while another page follows.");
+        group.MapPost("/", Create).WithName("CreatePlaybook").Idempotent()
+            .Accepts<CreatePlaybookRequest>(EndpointDocs.JsonContentType).WithETag().ProducesProblems(413, 415, 422)
+            .WithSummary("Create a playbook")
+            .WithDescription("Creates version 1 from `name`, `mode`, `buddyId` and `strategy.hypothesis`; everything else takes its default. Unknown fields are dropped; an invalid optional enum value takes the default.");
+        group.MapGet("/{id}", Get).WithName("GetPlaybook")
+            .WithETag().ProducesProblems(404)
+            .WithSummary("Get a playbook")
+            .WithDescription("The playbook, with its version as ETag.");
+        group.MapPut("/{id}", Update).WithName("UpdatePlaybook")
+            .Accepts<UpdatePlaybookRequest>(EndpointDocs.JsonContentType).WithETag().WithIfMatch().ProducesProblems(404, 412, 413, 415)
+            .WithSummary("Update a playbook")
+            .WithDescription("Partial update: only the fields sent change and nested objects shallow-merge. A change bumps `version` and `updatedAt`; an update that changes nothing bumps neither. With If-Match it applies only over that version (412 otherwise).");
+        group.MapDelete("/{id}", Delete).WithName("DeletePlaybook")
+            .ProducesProblems(404)
+            .WithSummary("Delete a playbook")
+            .WithDescription("Removes the playbook with its runs, versions and pivots.");
         return group;
     }
 

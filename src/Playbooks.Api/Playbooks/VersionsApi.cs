@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 
 namespace Playbooks.Api.Playbooks;
 
@@ -24,9 +25,14 @@ public static class VersionsApi
     {
         var group = routes.MapGroup("/v1/playbooks/{id}/versions")
             .WithTags("Versions")
-            .AddEndpointFilter<WorkspaceAccessFilter>();
-        group.MapGet("/", List).WithName("ListVersions");
-        group.MapGet("/{n}", Get).WithName("GetVersion");
+            .AddEndpointFilter<WorkspaceAccessFilter>()
+            .ProducesProblems(400, 401, 403, 404, 429);
+        group.MapGet("/", List).WithName("ListVersions")
+            .WithSummary("List a playbook's versions")
+            .WithDescription("Every saved version of the spec, oldest first, with what made it (`create`, `update` or `pivot`).");
+        group.MapGet("/{n}", Get).WithName("GetVersion")
+            .WithSummary("Get one version of a playbook")
+            .WithDescription("The spec as saved in version `n`.");
         return group;
     }
 

@@ -29,6 +29,8 @@ public static class StatsApi
         ["week"] = new(604_800_000, 4 * 86_400_000, TimeSpan.FromDays(7 * 26)),
     };
 
+    public static IReadOnlyCollection<string> BucketNames => Sizes.Keys;
+
     private sealed class Row
     {
         public long Bucket { get; init; }

@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Playbooks.Api.Auth;
+using Playbooks.Api.Playbooks;
+using Playbooks.Api.Runs;
+
+namespace Playbooks.Api.Infrastructure.OpenApi;
+
+/// <summary>
+/// Per operation: its security requirement, the headers it reads and sends, typed query
+/// parameters (the handlers take them as strings to report bad values as 400 problems), and
+/// what each problem status means.
+/// </summary>
+internal sealed class OperationRules : IOpenApiOperationTransformer
+{
+    private static readonly Dictionary<string, string> ProblemMeanings = new()
+    {
+        ["400"] = "`validation_failed`: the body or query is invalid (see `errors`); `workspace_required`: the token grants several workspaces and no X-Workspace-Id was sent.",
+        ["401"] = "`unauthorized`: the bearer token is missing, malformed, unknown, revoked or expired.",
+        ["403"] = "`workspace_forbidden`: no grant for the workspace; `read_only_workspace` or `insufficient_role`: a mutating call the workspace or grant does not allow.",
+        ["404"] = "`not_found`: no such resource in this workspace (or no admin API on this server).",
+        ["409"] = "The resource's state does not allow the call: `playbook_archived`, `run_not_running`, or a pivot guard (`adaptation_disabled`, `insufficient_samples`, `pivot_window_not_elapsed`, `pivot_limit_reached`).",
+        ["412"] = "`precondition_failed`: If-Match does not name the current version.",
+        ["413"] = "`payload_too_large`: the body is over 64 KiB.",
+        ["415"] = "`unsupported_media_type`: the body is not sent as JSON.",
+        ["422"] = "`idempotency_key_reused`: the Idempotency-Key was used with a different request.",
+        ["429"] = "`rate_limited`: too many requests for this token; retry after Retry-After seconds.",
+    };
+
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var scheme = SchemeOf(metadata, context.Description.RelativePath ?? "");
+        if (scheme is not null)
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
+        }
+
+        var headers = metadata.OfType<DocumentedHeader>().ToHashSet();
+        if (scheme == OpenApiSetup.ApiToken)
+        {
+            AddHeader(operation, WorkspaceAccessFilter.WorkspaceHeader,
+                "The workspace to act in (`ws_…`). May be left out when the token grants exactly one workspace.", new OpenApiSchema { Type = JsonSchemaType.String });
+        }
+        if (headers.Contains(DocumentedHeader.IfMatch))
+        {
+            AddHeader(operation, "If-Match", "Apply the update only over this version, e.g. `\"3\"` (the ETag); otherwise 412.", new OpenApiSchema { Type = JsonSchemaType.String });
+        }
+        if (headers.Contains(DocumentedHeader.IdempotencyKey))
+        {
+            AddHeader(operation, Idempotency.Header,
+                "Makes the POST safe to retry: the same key with the same body within 24 hours replays the first answer; with another body it is 422.",
+                new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = Idempotency.MaxKeyLength });
+        }
+        DescribeQuery(operation);
+
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (response is not OpenApiResponse concrete)
+            {
+                continue;
+            }
+            if (ProblemMeanings.TryGetValue(status, out var meaning))
+            {
+                concrete.Description = meaning;
+            }
+            var success = status.StartsWith('2');
+            if (status == "201")
+            {
+                AddHeader(concrete, "Location", "Where the created resource is.", JsonSchemaType.String);
+            }
+            if (success && headers.Contains(DocumentedHeader.ETag))
+            {
+                AddHeader(concrete, "ETag", "The playbook's version as an entity tag, e.g. `\"3\"`.", JsonSchemaType.String);
+            }
+            if (success && headers.Contains(DocumentedHeader.IdempotencyKey))
+            {
+                AddHeader(concrete, Idempotency.ReplayedHeader, "`true` when this answer is the replay of an earlier request with the same Idempotency-Key.", JsonSchemaType.String);
+            }
+            if (status == "401")
+            {
+                AddHeader(concrete, "WWW-Authenticate", "`Bearer`, with the reason.", JsonSchemaType.String);
+            }
+            if (status == "429")
+            {
+                AddHeader(concrete, "Retry-After", "Seconds to wait before the next request.", JsonSchemaType.Integer);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The policy names of the endpoint's authorization metadata: <c>admin</c> is the admin key,
+    /// any other is a token. Until every group carries RequireAuthorization (auth is moving onto the
+    /// framework), endpoints without it fall back to their path, which is what the filters check today.
+    /// </summary>
+    private static string? SchemeOf(IList<object> metadata, string relativePath)
+    {
+        var authorize = metadata.OfType<IAuthorizeData>().ToList();
+        if (metadata.OfType<IAllowAnonymous>().Any())
+        {
+            return null;
+        }
+        if (authorize.Count > 0)
+        {
+            return authorize.Any(a => a.Policy == "admin") ? OpenApiSetup.AdminKey : OpenApiSetup.ApiToken;
+        }
+        var path = "/" + relativePath.TrimStart('/');
+        return path.StartsWith("/v1/admin/", StringComparison.Ordinal) ? OpenApiSetup.AdminKey
+            : path.StartsWith("/v1/", StringComparison.Ordinal) ? OpenApiSetup.ApiToken
+            : null;
+    }
+
+    private static void DescribeQuery(OpenApiOperation operation)
+    {
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            if (parameter.In == ParameterLocation.Path)
+            {
+                parameter.Schema = parameter.Name == "n"
+                    ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1" }
+                    : new OpenApiSchema { Type = JsonSchemaType.String };
+                continue;
+            }
+            if (parameter.In != ParameterLocation.Query)
+            {
+                continue;
+            }
+            (parameter.Schema, parameter.Description) = (operation.OperationId, parameter.Name) switch
+            {
+                (_, "limit") => (new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = Page.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Default = JsonValue.Create(Page.DefaultLimit),
+                }, "Items per page."),
+                (_, "cursor") => (new OpenApiSchema { Type = JsonSchemaType.String }, "The `nextCursor` of the previous page."),
+                ("ListRuns", "status") => (Enum(RunStatuses.All), "Only runs in this status."),
+                (_, "status") => (Enum(SpecRules.Statuses), "Only playbooks in this status."),
+                (_, "mode") => (Enum(SpecRules.Modes), "Only playbooks with this mode."),
+                (_, "buddyId") => (Enum(SpecRules.Buddies), "Only playbooks for this buddy."),
+                (_, "bucket") => (Enum(StatsApi.BucketNames, "day"), "Bucket size: UTC hours, days, or ISO weeks starting Monday."),
+                (_, "from") => (Timestamp(), "Start of the range (default: `to` minus 48 hours, 30 days or 26 weeks, by bucket)."),
+                (_, "to") => (Timestamp(), "End of the range, exclusive (default: now)."),
+                _ => (parameter.Schema, parameter.Description),
+            };
+        }
+    }
+
+    private static OpenApiSchema Enum(IEnumerable<string> values, string? fallback = null) => new()
+    {
+        Type = JsonSchemaType.String,
+        Enum = values.Select(v => (JsonNode)JsonValue.Create(v)).ToList(),
+        Default = fallback is null ? null : JsonValue.Create(fallback),
+    };
+
+    private static OpenApiSchema Timestamp() => new() { Type = JsonSchemaType.String, Format = "date-time" };
+
+    private static void AddHeader(OpenApiOperation operation, string name, string description, OpenApiSchema schema)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Header, Description = description, Schema = schema });
+    }
+
+    private static void AddHeader(OpenApiResponse response, string name, string description, JsonSchemaType type)
+    {
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers[name] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+    }
+}
