@@ -34,7 +34,7 @@ public static class AdaptationApi
             .WithSummary("Evaluate the evidence")
             .WithDescription("Whether the current strategy is working (state, statistics) and whether a pivot is recommended and allowed now.");
         group.MapPost("/pivots", Pivot).WithName("Pivot").Idempotent()
-            .Accepts<PivotRequest>(EndpointDocs.JsonContentType).WithETag().ProducesProblems(409, 413, 415, 422)
+            .WithJsonBody<PivotRequest>().WithETag().ProducesProblems(409, 413, 415, 422)
             .WithSummary("Pivot the strategy")
             .WithDescription("Merges `strategy` over the current one like an update, saves a new version with change `pivot`, and records the pivot with the evaluation behind it. 409 with the guard as `code` (and `nextPivotAllowedAt`, `evaluation`) when the adaptation rules do not allow it now.");
         group.MapGet("/pivots", ListPivots).WithName("ListPivots")

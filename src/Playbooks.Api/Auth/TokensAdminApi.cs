@@ -22,7 +22,7 @@ public static class TokensAdminApi
     public static RouteGroupBuilder MapTokensAdmin(this RouteGroupBuilder admin)
     {
         admin.MapPost("/tokens", Create).WithName("CreateToken")
-            .Accepts<CreateTokenRequest>(EndpointDocs.JsonContentType).ProducesProblems(413, 415)
+            .WithJsonBody<CreateTokenRequest>().ProducesProblems(413, 415)
             .WithSummary("Issue a token")
             .WithDescription("Issues a token for a subject with grants to workspaces. The answer is the only time the secret is shown; only its hash is stored.");
         admin.MapDelete("/tokens/{id}", Revoke).WithName("RevokeToken")

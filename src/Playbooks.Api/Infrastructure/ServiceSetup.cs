@@ -64,7 +64,20 @@ public static class ServiceSetup
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // Everything /docs loads comes from this server (the package serves its own bundle); no
+        // buttons or calls that lead to internet services. The tokens start empty for the user to paste.
+        app.MapScalarApiReference("/docs", options => options
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .WithTitle("Playbooks API")
+            .HideClientButton()
+            .HideDeveloperTools()
+            .DisableTelemetry()
+            .DisableDefaultFonts()
+            .DisableAgent()
+            .DisableMcp()
+            .AddPreferredSecuritySchemes([OpenApiSetup.ApiToken])
+            .AddHttpAuthentication(OpenApiSetup.ApiToken, scheme => scheme.Token = "")
+            .AddHttpAuthentication(OpenApiSetup.AdminKey, scheme => scheme.Token = ""));
         return app;
     }
 

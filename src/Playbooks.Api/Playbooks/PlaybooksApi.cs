@@ -19,7 +19,7 @@ public static class PlaybooksApi
             .WithSummary("List playbooks")
             .WithDescription("The workspace's playbooks, newest first, optionally filtered. `nextCursor` is present only while another page follows.");
         group.MapPost("/", Create).WithName("CreatePlaybook").Idempotent()
-            .Accepts<CreatePlaybookRequest>(EndpointDocs.JsonContentType).WithETag().ProducesProblems(413, 415, 422)
+            .WithJsonBody<CreatePlaybookRequest>().WithETag().ProducesProblems(413, 415, 422)
             .WithSummary("Create a playbook")
             .WithDescription("Creates version 1 from `name`, `mode`, `buddyId` and `strategy.hypothesis`; everything else takes its default. Unknown fields are dropped; an invalid optional enum value takes the default.");
         group.MapGet("/{id}", Get).WithName("GetPlaybook")
@@ -27,7 +27,7 @@ public static class PlaybooksApi
             .WithSummary("Get a playbook")
             .WithDescription("The playbook, with its version as ETag.");
         group.MapPut("/{id}", Update).WithName("UpdatePlaybook")
-            .Accepts<UpdatePlaybookRequest>(EndpointDocs.JsonContentType).WithETag().WithIfMatch().ProducesProblems(404, 412, 413, 415)
+            .WithJsonBody<UpdatePlaybookRequest>().WithETag().WithIfMatch().ProducesProblems(404, 412, 413, 415)
             .WithSummary("Update a playbook")
             .WithDescription("Partial update: only the fields sent change and nested objects shallow-merge. A change bumps `version` and `updatedAt`; an update that changes nothing bumps neither. With If-Match it applies only over that version (412 otherwise).");
         group.MapDelete("/{id}", Delete).WithName("DeletePlaybook")

@@ -29,11 +29,11 @@ public static class RunsApi
             .WithSummary("Get a run")
             .WithDescription("One run of the playbook.");
         group.MapPatch("/runs/{runId}", End).WithName("EndRun")
-            .Accepts<EndRunRequest>(EndpointDocs.JsonContentType).ProducesProblems(409, 413, 415)
+            .WithJsonBody<EndRunRequest>().ProducesProblems(409, 413, 415)
             .WithSummary("End a run")
             .WithDescription("Ends a running run as `completed`, `failed` or `cancelled` and sets `endedAt`. 409 `run_not_running` if it already ended.");
         group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome").Idempotent()
-            .Accepts<OutcomeReportRequest>(EndpointDocs.JsonContentType).ProducesProblems(409, 413, 415, 422)
+            .WithJsonBody<OutcomeReportRequest>().ProducesProblems(409, 413, 415, 422)
             .WithSummary("Report an outcome")
             .WithDescription("Adds samples, successes and value to the run's counters atomically and records the outcome with its time. 409 `run_not_running` after the run ended.");
         group.MapGet("/stats", StatsApi.Get).WithName("GetStats")

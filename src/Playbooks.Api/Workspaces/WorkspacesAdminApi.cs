@@ -11,14 +11,14 @@ public static class WorkspacesAdminApi
     public static RouteGroupBuilder MapWorkspacesAdmin(this RouteGroupBuilder admin)
     {
         admin.MapPost("/workspaces", Create).WithName("CreateWorkspace")
-            .Accepts<CreateWorkspaceRequest>(EndpointDocs.JsonContentType).ProducesProblems(413, 415)
+            .WithJsonBody<CreateWorkspaceRequest>().ProducesProblems(413, 415)
             .WithSummary("Create a workspace")
             .WithDescription("A new workspace, writable unless `readOnly` is true.");
         admin.MapGet("/workspaces", List).WithName("ListWorkspaces")
             .WithSummary("List workspaces")
             .WithDescription("Oldest first. `nextCursor` is present only while another page follows.");
         admin.MapPatch("/workspaces/{id}", Update).WithName("UpdateWorkspace")
-            .Accepts<UpdateWorkspaceRequest>(EndpointDocs.JsonContentType).ProducesProblems(413, 415)
+            .WithJsonBody<UpdateWorkspaceRequest>().ProducesProblems(413, 415)
             .WithSummary("Rename a workspace or mark it read-only")
             .WithDescription("Only the fields sent change. A read-only workspace refuses every mutating call with 403 `read_only_workspace`; reads keep working.");
         return admin;

@@ -10,6 +10,14 @@ public static class EndpointDocs
     public static TBuilder ProducesProblems<TBuilder>(this TBuilder builder, params int[] statuses) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(statuses.Select(status => (object)new ProducesResponseTypeMetadata(status, typeof(Problem), [ProblemContentType])).ToArray());
 
+    /// <summary>
+    /// The JSON body the endpoint reads, for the document only. Not <c>Accepts&lt;T&gt;</c>: its
+    /// metadata also makes routing answer 415 before authentication and the existence checks,
+    /// which would break the contract's check order; the handlers check the content type themselves.
+    /// </summary>
+    public static RouteHandlerBuilder WithJsonBody<TBody>(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new DocumentedBody(typeof(TBody)));
+
     /// <summary>Every success carries <c>ETag: "&lt;version&gt;"</c> of the playbook in it.</summary>
     public static TBuilder WithETag<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(DocumentedHeader.ETag);
@@ -25,6 +33,9 @@ public static class EndpointDocs
     public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter<Idempotency.Filter>().WithMetadata(DocumentedHeader.IdempotencyKey);
 }
+
+/// <summary>Endpoint metadata read by <see cref="OperationRules"/>: the type that describes the request body.</summary>
+public sealed record DocumentedBody(Type Type);
 
 /// <summary>Endpoint metadata read by <see cref="OperationRules"/>: a header the endpoint reads or sends.</summary>
 public sealed record DocumentedHeader(string Name)

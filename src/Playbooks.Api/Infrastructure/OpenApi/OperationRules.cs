@@ -29,9 +29,24 @@ internal sealed class OperationRules : IOpenApiOperationTransformer
         ["429"] = "`rate_limited`: too many requests for this token; retry after Retry-After seconds.",
     };
 
-    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<DocumentedBody>().LastOrDefault() is { } body && context.Document is { } document)
+        {
+            var schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken);
+            ReferenceNested(schema, document);
+            document.AddComponent(body.Type.Name, schema);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    [EndpointDocs.JsonContentType] = new() { Schema = new OpenApiSchemaReference(body.Type.Name, document) },
+                },
+            };
+        }
+
         var scheme = SchemeOf(metadata, context.Description.RelativePath ?? "");
         if (scheme is not null)
         {
@@ -88,8 +103,44 @@ internal sealed class OperationRules : IOpenApiOperationTransformer
                 AddHeader(concrete, "Retry-After", "Seconds to wait before the next request.", JsonSchemaType.Integer);
             }
         }
-        return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// A schema made on request comes with its nested types inline; give them components and
+    /// references, as the generator does for the types it finds itself, so each keeps one name.
+    /// </summary>
+    private static void ReferenceNested(OpenApiSchema schema, OpenApiDocument document)
+    {
+        foreach (var name in schema.Properties?.Keys.ToList() ?? [])
+        {
+            schema.Properties![name] = Referenced(schema.Properties[name], document);
+        }
+        if (schema.Items is { } items)
+        {
+            schema.Items = Referenced(items, document);
+        }
+    }
+
+    private static IOpenApiSchema Referenced(IOpenApiSchema nested, OpenApiDocument document)
+    {
+        if (nested is not OpenApiSchema schema)
+        {
+            return nested;
+        }
+        ReferenceNested(schema, document);
+        if (Meta(schema, "x-schema-id") is not string { Length: > 0 } id)
+        {
+            return schema;
+        }
+        document.AddComponent(id, schema);
+        var reference = new OpenApiSchemaReference(id, document) { Description = Meta(schema, "x-ref-description") as string };
+        return Meta(schema, "x-is-nullable-property") is true
+            ? new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, reference] }
+            : reference;
+    }
+
+    private static object? Meta(OpenApiSchema schema, string key) =>
+        schema.Metadata is { } metadata && metadata.TryGetValue(key, out var value) ? value : null;
 
     /// <summary>
     /// The policy names of the endpoint's authorization metadata: <c>admin</c> is the admin key,
