@@ -75,6 +75,7 @@ public static class ServiceSetup
             .DisableDefaultFonts()
             .DisableAgent()
             .DisableMcp()
+            .WithCustomCss("a[href^='https://scalar.com'] { display: none; }")
             .AddPreferredSecuritySchemes([OpenApiSetup.ApiToken])
             .AddHttpAuthentication(OpenApiSetup.ApiToken, scheme => scheme.Token = "")
             .AddHttpAuthentication(OpenApiSetup.AdminKey, scheme => scheme.Token = ""));
