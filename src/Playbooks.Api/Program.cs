@@ -2,6 +2,7 @@ using Playbooks.Api.Adaptation;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
 using Playbooks.Api.Runs;
 
@@ -25,8 +26,11 @@ app.MapRuns();
 app.MapVersions();
 app.MapAdaptation();
 
-await app.Services.GetRequiredService<Database>().MigrateAsync(app.Lifetime.ApplicationStopping);
-await DevBootstrap.RunAsync(app);
+if (!BuildTimeDocument.IsGenerating)
+{
+    await app.Services.GetRequiredService<Database>().MigrateAsync(app.Lifetime.ApplicationStopping);
+    await DevBootstrap.RunAsync(app);
+}
 
 await app.RunAsync();
 

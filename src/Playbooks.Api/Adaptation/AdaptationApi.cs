@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
 
 namespace Playbooks.Api.Adaptation;
@@ -27,10 +28,18 @@ public static class AdaptationApi
         var group = routes.MapGroup("/v1/playbooks/{id}")
             .WithTags("Adaptation")
             .RequireRateLimiting(Policies.PerToken)
-            .AddEndpointFilter<PlaybookExists>();
-        group.MapGet("/adaptation", Evaluate).WithName("EvaluateAdaptation").RequireAuthorization(Policies.Read);
-        group.MapPost("/pivots", Pivot).WithName("Pivot").RequireAuthorization(Policies.Write).AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/pivots", ListPivots).WithName("ListPivots").RequireAuthorization(Policies.Read);
+            .AddEndpointFilter<PlaybookExists>()
+            .ProducesProblems(400, 401, 403, 404, 429);
+        group.MapGet("/adaptation", Evaluate).WithName("EvaluateAdaptation").RequireAuthorization(Policies.Read)
+            .WithSummary("Evaluate the evidence")
+            .WithDescription("Whether the current strategy is working (state, statistics) and whether a pivot is recommended and allowed now.");
+        group.MapPost("/pivots", Pivot).WithName("Pivot").RequireAuthorization(Policies.Write).Idempotent()
+            .WithJsonBody<PivotRequest>().WithETag().ProducesProblems(409, 413, 415, 422)
+            .WithSummary("Pivot the strategy")
+            .WithDescription("Merges `strategy` over the current one like an update, saves a new version with change `pivot`, and records the pivot with the evaluation behind it. 409 with the guard as `code` (and `nextPivotAllowedAt`, `evaluation`) when the adaptation rules do not allow it now.");
+        group.MapGet("/pivots", ListPivots).WithName("ListPivots").RequireAuthorization(Policies.Read)
+            .WithSummary("List a playbook's pivots")
+            .WithDescription("Oldest first. `nextCursor` is present only while another page follows.");
         return group;
     }
 

@@ -10,6 +10,7 @@ public static class AdaptationStates
     public const string Underperforming = "underperforming";
     public const string AtRisk = "at_risk";
     public const string OnTrack = "on_track";
+    public static readonly string[] All = [Disabled, NoTarget, Collecting, Underperforming, AtRisk, OnTrack];
 }
 
 /// <summary>The guards of a pivot, in the order they are checked; each is also its 409 code.</summary>
@@ -19,6 +20,7 @@ public static class PivotGuards
     public const string InsufficientSamples = "insufficient_samples";
     public const string PivotWindowNotElapsed = "pivot_window_not_elapsed";
     public const string PivotLimitReached = "pivot_limit_reached";
+    public static readonly string[] All = [AdaptationDisabled, InsufficientSamples, PivotWindowNotElapsed, PivotLimitReached];
 }
 
 /// <summary>What was observed under the current strategy version (adaptation.md, "Evidence").</summary>

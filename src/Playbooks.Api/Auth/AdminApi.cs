@@ -1,3 +1,4 @@
+using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Workspaces;
 
 namespace Playbooks.Api.Auth;
@@ -8,6 +9,7 @@ public static class AdminApi
         routes.MapGroup("/v1/admin")
             .WithTags("Admin")
             .RequireAuthorization(Policies.Admin)
+            .ProducesProblems(400, 401, 404)
             .MapWorkspacesAdmin()
             .MapTokensAdmin();
 }

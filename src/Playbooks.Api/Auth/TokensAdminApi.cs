@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Workspaces;
 
 namespace Playbooks.Api.Auth;
@@ -13,8 +14,13 @@ public static class TokensAdminApi
 
     public static RouteGroupBuilder MapTokensAdmin(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/tokens", Create).WithName("CreateToken");
-        admin.MapDelete("/tokens/{id}", Revoke).WithName("RevokeToken");
+        admin.MapPost("/tokens", Create).WithName("CreateToken")
+            .WithJsonBody<CreateTokenRequest>().ProducesProblems(413, 415)
+            .WithSummary("Issue a token")
+            .WithDescription("Issues a token for a subject with grants to workspaces. The answer is the only time the secret is shown; only its hash is stored.");
+        admin.MapDelete("/tokens/{id}", Revoke).WithName("RevokeToken")
+            .WithSummary("Revoke a token")
+            .WithDescription("Takes effect on every server instance within 5 seconds.");
         return admin;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
+using Playbooks.Api.Infrastructure.OpenApi;
 using Scalar.AspNetCore;
 
 namespace Playbooks.Api.Infrastructure;
@@ -37,10 +38,13 @@ public static class ServiceSetup
     {
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<Playbooks.FoundPlaybook>();
-        services.AddHostedService<Idempotency.Purge>();
+        if (!OpenApi.BuildTimeDocument.IsGenerating)
+        {
+            services.AddHostedService<Idempotency.Purge>();
+        }
         services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter()));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);
-        services.AddOpenApi();
+        services.AddPlaybooksOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
@@ -58,7 +62,21 @@ public static class ServiceSetup
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // Everything /docs loads comes from this server (the package serves its own bundle); no
+        // buttons or calls that lead to internet services. The tokens start empty for the user to paste.
+        app.MapScalarApiReference("/docs", options => options
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .WithTitle("Playbooks API")
+            .HideClientButton()
+            .HideDeveloperTools()
+            .DisableTelemetry()
+            .DisableDefaultFonts()
+            .DisableAgent()
+            .DisableMcp()
+            .WithCustomCss("a[href^='https://scalar.com'] { display: none; }")
+            .AddPreferredSecuritySchemes([OpenApiSetup.ApiToken])
+            .AddHttpAuthentication(OpenApiSetup.ApiToken, scheme => scheme.Token = "")
+            .AddHttpAuthentication(OpenApiSetup.AdminKey, scheme => scheme.Token = ""));
         return app;
     }
 

@@ -17,11 +17,21 @@ public static class SpecRules
     public const int HypothesisMax = 2000;
     public const int ChannelsMax = 12;
     public const int ChannelMax = 60;
+    public const int SampleSizeMax = 5000;
+    public const int MinSampleSizeMax = 10000;
+    public const int PivotWindowDaysMax = 90;
+    public const int MaxPivotsPerWeekMax = 20;
 
     public static readonly LeadSource DefaultLeadSource = new("manual", null, 50);
     public static readonly Adaptation DefaultAdaptation = new(true, 50, 3, 2);
     public const string DefaultStatus = "draft";
     public const string DefaultStrategyKind = "gtm-execution";
+}
+
+/// <summary>What a saved version records as its <c>change</c>.</summary>
+public static class VersionChanges
+{
+    public static readonly string[] All = ["create", "update", "pivot"];
 }
 
 public sealed record LeadSource(string Kind, string? Query, int SampleSize);

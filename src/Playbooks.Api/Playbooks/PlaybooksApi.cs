@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 
 namespace Playbooks.Api.Playbooks;
 
@@ -11,15 +12,29 @@ public static class PlaybooksApi
     {
         var group = routes.MapGroup("/v1/playbooks")
             .WithTags("Playbooks")
-            .RequireRateLimiting(Policies.PerToken);
+            .RequireRateLimiting(Policies.PerToken)
+            .ProducesProblems(400, 401, 403, 429);
 
-        group.MapGet("/", List).WithName("ListPlaybooks").RequireAuthorization(Policies.Read);
-        group.MapPost("/", Create).WithName("CreatePlaybook").RequireAuthorization(Policies.Write).AddEndpointFilter<Idempotency.Filter>();
+        group.MapGet("/", List).WithName("ListPlaybooks").RequireAuthorization(Policies.Read)
+            .WithSummary("List playbooks")
+            .WithDescription("The workspace's playbooks, newest first, optionally filtered. `nextCursor` is present only while another page follows.");
+        group.MapPost("/", Create).WithName("CreatePlaybook").RequireAuthorization(Policies.Write).Idempotent()
+            .WithJsonBody<CreatePlaybookRequest>().WithETag().ProducesProblems(413, 415, 422)
+            .WithSummary("Create a playbook")
+            .WithDescription("Creates version 1 from `name`, `mode`, `buddyId` and `strategy.hypothesis`; everything else takes its default. Unknown fields are dropped; an invalid optional enum value takes the default.");
 
-        var playbook = group.MapGroup("/{id}").AddEndpointFilter<PlaybookExists>();
-        playbook.MapGet("", Get).WithName("GetPlaybook").RequireAuthorization(Policies.Read);
-        playbook.MapPut("", Update).WithName("UpdatePlaybook").RequireAuthorization(Policies.Write);
-        playbook.MapDelete("", Delete).WithName("DeletePlaybook").RequireAuthorization(Policies.Write);
+        var playbook = group.MapGroup("/{id}").AddEndpointFilter<PlaybookExists>().ProducesProblems(404);
+        playbook.MapGet("", Get).WithName("GetPlaybook").RequireAuthorization(Policies.Read)
+            .WithETag()
+            .WithSummary("Get a playbook")
+            .WithDescription("The playbook, with its version as ETag.");
+        playbook.MapPut("", Update).WithName("UpdatePlaybook").RequireAuthorization(Policies.Write)
+            .WithJsonBody<UpdatePlaybookRequest>().WithETag().WithIfMatch().ProducesProblems(412, 413, 415)
+            .WithSummary("Update a playbook")
+            .WithDescription("Partial update: only the fields sent change and nested objects shallow-merge. A change bumps `version` and `updatedAt`; an update that changes nothing bumps neither. With If-Match it applies only over that version (412 otherwise).");
+        playbook.MapDelete("", Delete).WithName("DeletePlaybook").RequireAuthorization(Policies.Write)
+            .WithSummary("Delete a playbook")
+            .WithDescription("Removes the playbook with its runs, versions and pivots.");
         return group;
     }
 

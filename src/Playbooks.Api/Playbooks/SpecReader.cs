@@ -40,7 +40,7 @@ public static class SpecReader
                 return new LeadSource(
                     lead.Enum("kind", current.Kind, SpecRules.LeadSourceKinds, defaults.Kind)!,
                     lead.Text("query", current.Query, SpecRules.QueryMax, min: 0),
-                    lead.Integer("sampleSize", current.SampleSize, 1, 5000, defaults.SampleSize));
+                    lead.Integer("sampleSize", current.SampleSize, 1, SpecRules.SampleSizeMax, defaults.SampleSize));
             default:
                 return current;
         }
@@ -126,9 +126,9 @@ public static class SpecReader
                 var defaults = SpecRules.DefaultAdaptation;
                 return new Adaptation(
                     adaptation.Boolean("enabled", current.Enabled, defaults.Enabled),
-                    adaptation.Integer("minSampleSize", current.MinSampleSize, 1, 10000, defaults.MinSampleSize),
-                    adaptation.Integer("pivotWindowDays", current.PivotWindowDays, 1, 90, defaults.PivotWindowDays),
-                    adaptation.Integer("maxPivotsPerWeek", current.MaxPivotsPerWeek, 0, 20, defaults.MaxPivotsPerWeek));
+                    adaptation.Integer("minSampleSize", current.MinSampleSize, 1, SpecRules.MinSampleSizeMax, defaults.MinSampleSize),
+                    adaptation.Integer("pivotWindowDays", current.PivotWindowDays, 1, SpecRules.PivotWindowDaysMax, defaults.PivotWindowDays),
+                    adaptation.Integer("maxPivotsPerWeek", current.MaxPivotsPerWeek, 0, SpecRules.MaxPivotsPerWeekMax, defaults.MaxPivotsPerWeek));
             default:
                 return current;
         }

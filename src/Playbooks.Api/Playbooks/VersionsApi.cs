@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 
 namespace Playbooks.Api.Playbooks;
 
@@ -23,9 +24,14 @@ public static class VersionsApi
         var group = routes.MapGroup("/v1/playbooks/{id}/versions")
             .WithTags("Versions")
             .RequireRateLimiting(Policies.PerToken)
-            .AddEndpointFilter<PlaybookExists>();
-        group.MapGet("/", List).WithName("ListVersions").RequireAuthorization(Policies.Read);
-        group.MapGet("/{n}", Get).WithName("GetVersion").RequireAuthorization(Policies.Read);
+            .AddEndpointFilter<PlaybookExists>()
+            .ProducesProblems(400, 401, 403, 404, 429);
+        group.MapGet("/", List).WithName("ListVersions").RequireAuthorization(Policies.Read)
+            .WithSummary("List a playbook's versions")
+            .WithDescription("Every saved version of the spec, oldest first, with what made it (`create`, `update` or `pivot`).");
+        group.MapGet("/{n}", Get).WithName("GetVersion").RequireAuthorization(Policies.Read)
+            .WithSummary("Get one version of a playbook")
+            .WithDescription("The spec as saved in version `n`.");
         return group;
     }
 

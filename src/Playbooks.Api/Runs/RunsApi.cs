@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
 
 namespace Playbooks.Api.Runs;
@@ -15,20 +16,38 @@ public static class RunsApi
         var group = routes.MapGroup("/v1/playbooks/{id}")
             .WithTags("Runs")
             .RequireRateLimiting(Policies.PerToken)
-            .AddEndpointFilter<PlaybookExists>();
+            .AddEndpointFilter<PlaybookExists>()
+            .ProducesProblems(400, 401, 403, 404, 429);
 
-        group.MapPost("/run", Start).WithName("StartRun").RequireAuthorization(Policies.Write).AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/runs", List).WithName("ListRuns").RequireAuthorization(Policies.Read);
-        group.MapGet("/runs/{runId}", Get).WithName("GetRun").RequireAuthorization(Policies.Read);
-        group.MapPatch("/runs/{runId}", End).WithName("EndRun").RequireAuthorization(Policies.Write);
-        group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome").RequireAuthorization(Policies.Write)
-            .AddEndpointFilter<Idempotency.Filter>();
-        group.MapGet("/stats", StatsApi.Get).WithName("GetStats").RequireAuthorization(Policies.Read);
+        group.MapPost("/run", Start).WithName("StartRun").RequireAuthorization(Policies.Write).Idempotent()
+            .ProducesProblems(409, 422)
+            .WithSummary("Record a run")
+            .WithDescription("Records that a run started, with status `running`, zero metrics, and the playbook's current version as `specVersion`. No body. 409 `playbook_archived` for an archived playbook.");
+        group.MapGet("/runs", List).WithName("ListRuns").RequireAuthorization(Policies.Read)
+            .WithSummary("List a playbook's runs")
+            .WithDescription("Ordered by `startedAt`, oldest first, optionally filtered by status. `nextCursor` is present only while another page follows.");
+        group.MapGet("/runs/{runId}", Get).WithName("GetRun").RequireAuthorization(Policies.Read)
+            .WithSummary("Get a run")
+            .WithDescription("One run of the playbook.");
+        group.MapPatch("/runs/{runId}", End).WithName("EndRun").RequireAuthorization(Policies.Write)
+            .WithJsonBody<EndRunRequest>().ProducesProblems(409, 413, 415)
+            .WithSummary("End a run")
+            .WithDescription("Ends a running run as `completed`, `failed` or `cancelled` and sets `endedAt`. 409 `run_not_running` if it already ended.");
+        group.MapPost("/runs/{runId}/outcomes", ReportOutcome).WithName("ReportOutcome").RequireAuthorization(Policies.Write).Idempotent()
+            .WithJsonBody<OutcomeReportRequest>().ProducesProblems(409, 413, 415, 422)
+            .WithSummary("Report an outcome")
+            .WithDescription("Adds samples, successes and value to the run's counters atomically and records the outcome with its time. 409 `run_not_running` after the run ended.");
+        group.MapGet("/stats", StatsApi.Get).WithName("GetStats").RequireAuthorization(Policies.Read)
+            .WithSummary("Get a playbook's statistics over time")
+            .WithDescription("Every bucket from `from` to `to`, empty ones included: samples, successes and value reported, and runs started.");
 
         routes.MapGroup("/v1/runs")
             .WithTags("Runs")
             .RequireRateLimiting(Policies.PerToken)
-            .MapGet("/{runId}", GetById).WithName("GetRunById").RequireAuthorization(Policies.Read);
+            .ProducesProblems(400, 401, 403, 404, 429)
+            .MapGet("/{runId}", GetById).WithName("GetRunById").RequireAuthorization(Policies.Read)
+            .WithSummary("Get a run by its id alone")
+            .WithDescription("For clients that hold only the run id; the answer names its `playbookId`.");
         return group;
     }
 

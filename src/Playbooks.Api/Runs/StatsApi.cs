@@ -27,6 +27,8 @@ public static class StatsApi
         ["week"] = new(604_800_000, 4 * 86_400_000, TimeSpan.FromDays(7 * 26)),
     };
 
+    public static IReadOnlyCollection<string> BucketNames => Sizes.Keys;
+
     public static async Task<Results<Ok<StatsResponse>, ProblemHttpResult>> Get(
         string id, Caller caller, Database db, TimeProvider clock, string? from, string? to, string? bucket, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
+using Playbooks.Api.Infrastructure.OpenApi;
 
 namespace Playbooks.Api.Workspaces;
 
@@ -9,9 +10,17 @@ public static class WorkspacesAdminApi
 {
     public static RouteGroupBuilder MapWorkspacesAdmin(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/workspaces", Create).WithName("CreateWorkspace");
-        admin.MapGet("/workspaces", List).WithName("ListWorkspaces");
-        admin.MapPatch("/workspaces/{id}", Update).WithName("UpdateWorkspace");
+        admin.MapPost("/workspaces", Create).WithName("CreateWorkspace")
+            .WithJsonBody<CreateWorkspaceRequest>().ProducesProblems(413, 415)
+            .WithSummary("Create a workspace")
+            .WithDescription("A new workspace, writable unless `readOnly` is true.");
+        admin.MapGet("/workspaces", List).WithName("ListWorkspaces")
+            .WithSummary("List workspaces")
+            .WithDescription("Oldest first. `nextCursor` is present only while another page follows.");
+        admin.MapPatch("/workspaces/{id}", Update).WithName("UpdateWorkspace")
+            .WithJsonBody<UpdateWorkspaceRequest>().ProducesProblems(413, 415)
+            .WithSummary("Rename a workspace or mark it read-only")
+            .WithDescription("Only the fields sent change. A read-only workspace refuses every mutating call with 403 `read_only_workspace`; reads keep working.");
         return admin;
     }
 
