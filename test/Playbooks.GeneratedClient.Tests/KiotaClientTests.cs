@@ -31,13 +31,13 @@ public sealed class KiotaClientTests : IDisposable
             Name = "Series B SaaS. New head of growth",
             Mode = CreatePlaybookRequest_mode.Outbound,
             BuddyId = CreatePlaybookRequest_buddyId.Prospect,
-            Strategy = new StrategyInput
+            Strategy = new StrategyRequest
             {
                 Hypothesis = "New growth leaders buy in their first 90 days",
-                SuccessMetric = StrategyInput_successMetric.Meeting_booked,
+                SuccessMetric = StrategyRequest_successMetric.Meeting_booked,
                 SuccessTarget = 3,
             },
-            Adaptation = new CreatePlaybookRequest_adaptation { MinSampleSize = 1, PivotWindowDays = 1 },
+            Adaptation = new AdaptationRequest { MinSampleSize = 1, PivotWindowDays = 1 },
         }))!.Playbook!;
         Assert.Equal(1, created.Version);
         Assert.Equal(PlaybookResponse_status.Draft, created.Status);
@@ -51,7 +51,7 @@ public sealed class KiotaClientTests : IDisposable
 
         // A typed validation problem naming the field.
         var invalid = await Assert.ThrowsAsync<Problem>(() => api.V1.Playbooks[id].PutAsync(
-            new UpdatePlaybookRequest { LeadSource = new UpdatePlaybookRequest_leadSource { SampleSize = 0 } }));
+            new UpdatePlaybookRequest { LeadSource = new LeadSourceRequest { SampleSize = 0 } }));
         Assert.Equal(400, invalid.ResponseStatusCode);
         Assert.Equal("validation_failed", invalid.Code);
         Assert.Contains("leadSource.sampleSize", invalid.Errors!.AdditionalData.Keys);
@@ -83,8 +83,8 @@ public sealed class KiotaClientTests : IDisposable
 
         // Outcomes add up on the run.
         var runApi = api.V1.Playbooks[id].Runs[run.Id!];
-        await runApi.Outcomes.PostAsync(new OutcomeRequest { Samples = 1, Successes = 1 });
-        await runApi.Outcomes.PostAsync(new OutcomeRequest { Samples = 2, Successes = 0 });
+        await runApi.Outcomes.PostAsync(new OutcomeReportRequest { Samples = 1, Successes = 1 });
+        await runApi.Outcomes.PostAsync(new OutcomeReportRequest { Samples = 2, Successes = 0 });
         var metrics = (await runApi.GetAsync())!.Run!.Metrics!;
         Assert.Equal(3, metrics.Samples);
         Assert.Equal(1, metrics.Successes);
@@ -106,7 +106,7 @@ public sealed class KiotaClientTests : IDisposable
         var pivot = new PivotRequest
         {
             Reason = "One meeting in three leads; try warm introductions",
-            Strategy = new StrategyInput { Hypothesis = "Warm introductions convert new growth leaders", Channels = ["email", "linkedin"] },
+            Strategy = new StrategyUpdate { Hypothesis = "Warm introductions convert new growth leaders", Channels = ["email", "linkedin"] },
         };
         var refused = await Assert.ThrowsAsync<Problem>(() => api.V1.Playbooks[id].Pivots.PostAsync(pivot));
         Assert.Equal(409, refused.ResponseStatusCode);
