@@ -310,9 +310,7 @@ public sealed partial class OpenApiContract
 
         public IReadOnlyList<string> Errors(string pointer, JsonElement instance)
         {
-            var schema = schemas.GetOrAdd(pointer, p => JsonSchema.FromText(
-                JsonSerializer.Serialize(new Dictionary<string, string> { ["$ref"] = $"{id}#{string.Join('/', p.Split('/').Select(Uri.EscapeDataString))}" }),
-                options));
+            var schema = schemas.GetOrAdd(pointer, Build);
             var results = schema.Evaluate(instance, Evaluation);
             if (results.IsValid)
             {
@@ -323,6 +321,17 @@ public sealed partial class OpenApiContract
                 .SelectMany(d => d.Errors!.Select(e => $"at {Location(d.InstanceLocation.ToString())} breaks {Rule(e.Key, d.SchemaLocation.Fragment)} ({Uri.UnescapeDataString(d.SchemaLocation.Fragment)}): {e.Value}"))
                 .Distinct()
                 .ToList();
+        }
+
+        // Building registers in the registry; a build per location, one at a time, keeps that simple.
+        private JsonSchema Build(string pointer)
+        {
+            lock (options)
+            {
+                return JsonSchema.FromText(
+                    JsonSerializer.Serialize(new Dictionary<string, string> { ["$ref"] = $"{id}#{string.Join('/', pointer.Split('/').Select(Uri.EscapeDataString))}" }),
+                    options);
+            }
         }
 
         private static string Location(string pointer) => pointer.Length == 0 ? "/" : pointer;
