@@ -24,6 +24,9 @@ public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHan
         }
     }
 
+    /// <summary>Fail the call that breaks the document (the default), or only record it for the report.</summary>
+    public bool FailOnViolation { get; init; } = ReportPath is not { Length: > 0 };
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         byte[]? requestBody = null;
@@ -45,7 +48,7 @@ public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHan
         {
             Violations.AddOrUpdate(violation, 1, (_, n) => n + 1);
         }
-        if (verdict.Violations.Count > 0 && ReportPath is not { Length: > 0 })
+        if (verdict.Violations.Count > 0 && FailOnViolation)
         {
             throw new ContractViolationException(verdict.Violations);
         }

@@ -114,14 +114,14 @@ public sealed partial class OpenApiContract
             }
             return;
         }
-        if (documented.ValueKind != JsonValueKind.Object || mediaType is null || !documented.TryGetProperty(mediaType, out var media))
+        if (documented.ValueKind != JsonValueKind.Object || MediaType(documented, mediaType) is not { } media)
         {
             violations.Add($"response content type {mediaType ?? "(none)"} is not documented for this status");
             return;
         }
-        if (media.TryGetProperty("schema", out _) && IsJson(mediaType))
+        if (media.Value.TryGetProperty("schema", out _) && IsJson(media.Name))
         {
-            CheckBody(strict, $"{answerPointer}/content/{Escape(mediaType)}/schema", "response body", body, violations);
+            CheckBody(strict, $"{answerPointer}/content/{Escape(media.Name)}/schema", "response body", body, violations);
         }
     }
 
@@ -155,14 +155,14 @@ public sealed partial class OpenApiContract
             return;
         }
         var mediaType = request.Content?.Headers.ContentType?.MediaType;
-        if (mediaType is null || !definition.GetProperty("content").TryGetProperty(mediaType, out var media))
+        if (MediaType(definition.GetProperty("content"), mediaType) is not { } media)
         {
             violations.Add($"request content type {mediaType ?? "(none)"} is not documented");
             return;
         }
-        if (media.TryGetProperty("schema", out _) && IsJson(mediaType))
+        if (media.Value.TryGetProperty("schema", out _) && IsJson(media.Name))
         {
-            CheckBody(lenient, $"{definitionPointer}/content/{Escape(mediaType)}/schema", "request body", body, violations);
+            CheckBody(lenient, $"{definitionPointer}/content/{Escape(media.Name)}/schema", "request body", body, violations);
         }
     }
 
@@ -209,6 +209,10 @@ public sealed partial class OpenApiContract
         headers.TryGetValues(name, out var values) || (contentHeaders?.TryGetValues(name, out values) ?? false)
             ? string.Join(", ", values!)
             : null;
+
+    // Media types are case-insensitive (RFC 9110 section 8.3.1).
+    private static JsonProperty? MediaType(JsonElement content, string? mediaType) =>
+        mediaType is null ? null : content.EnumerateObject().Cast<JsonProperty?>().FirstOrDefault(c => string.Equals(c!.Value.Name, mediaType, StringComparison.OrdinalIgnoreCase));
 
     private static bool IsJson(string mediaType) =>
         mediaType == "application/json" || (mediaType.StartsWith("application/", StringComparison.Ordinal) && mediaType.EndsWith("+json", StringComparison.Ordinal));

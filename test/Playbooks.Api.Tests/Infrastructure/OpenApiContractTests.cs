@@ -118,6 +118,7 @@ public sealed class OpenApiContractTests
     public void A_problem_is_checked_against_its_own_media_type()
     {
         Assert.Empty(Check("GET", "/v1/things/t_1", HttpStatusCode.NotFound, """{ "status": 404, "code": "not_found" }""", mediaType: "application/problem+json").Violations);
+        Assert.Empty(Check("GET", "/v1/things/t_1", HttpStatusCode.NotFound, """{ "status": 404, "code": "not_found" }""", mediaType: "Application/Problem+JSON").Violations);
 
         Assert.Contains("response content type application/json is not documented",
             Assert.Single(Check("GET", "/v1/things/t_1", HttpStatusCode.NotFound, """{ "status": 404, "code": "not_found" }""").Violations), StringComparison.Ordinal);
@@ -164,7 +165,7 @@ public sealed class OpenApiContractTests
     [Fact]
     public async Task The_handler_fails_the_call_that_breaks_the_document()
     {
-        using var client = new HttpClient(new ConformanceHandler(Contract) { InnerHandler = new Answer(HttpStatusCode.OK, GoodThing) }) { BaseAddress = new Uri("http://localhost") };
+        using var client = new HttpClient(new ConformanceHandler(Contract) { FailOnViolation = true, InnerHandler = new Answer(HttpStatusCode.OK, GoodThing) }) { BaseAddress = new Uri("http://localhost") };
 
         var failure = await Assert.ThrowsAsync<ContractViolationException>(() => client.GetAsync("/v1/things/t_1"));
 
