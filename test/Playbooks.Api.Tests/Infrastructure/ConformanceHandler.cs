@@ -12,6 +12,7 @@ public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHan
     private static readonly string? ReportPath = Environment.GetEnvironmentVariable("PLAYBOOKS_CONTRACT_REPORT");
     private static readonly ConcurrentDictionary<string, int> Violations = new();
     private static readonly ConcurrentDictionary<string, int> Unmatched = new();
+    private static readonly ConcurrentDictionary<string, int> Checked = new();
 
     static ConformanceHandler()
     {
@@ -20,7 +21,9 @@ public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHan
             AppDomain.CurrentDomain.ProcessExit += (_, _) => File.WriteAllLines(ReportPath,
                 Violations.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Value,5}x {v.Key}")
                     .Append("").Append("Unmatched (no operation in the document):")
-                    .Concat(Unmatched.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Value,5}x {u.Key}")));
+                    .Concat(Unmatched.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Value,5}x {u.Key}"))
+                    .Append("").Append("Checked (operation and status):")
+                    .Concat(Checked.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value,5}x {c.Key}")));
         }
     }
 
@@ -43,6 +46,10 @@ public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHan
         if (verdict.Operation is null)
         {
             Unmatched.AddOrUpdate($"{request.Method} {request.RequestUri?.AbsolutePath} -> {(int)response.StatusCode}", 1, (_, n) => n + 1);
+        }
+        else
+        {
+            Checked.AddOrUpdate(verdict.Operation, 1, (_, n) => n + 1);
         }
         foreach (var violation in verdict.Violations)
         {

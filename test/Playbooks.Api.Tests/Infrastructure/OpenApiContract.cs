@@ -210,12 +210,24 @@ public sealed partial class OpenApiContract
             ? string.Join(", ", values!)
             : null;
 
-    // Media types are case-insensitive (RFC 9110 section 8.3.1).
-    private static JsonProperty? MediaType(JsonElement content, string? mediaType) =>
-        mediaType is null ? null : content.EnumerateObject().Cast<JsonProperty?>().FirstOrDefault(c => string.Equals(c!.Value.Name, mediaType, StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// The documented entry for a media type: the exact one, else a range such as
+    /// <c>application/*+json</c> or <c>*/*</c>. Media types are case-insensitive (RFC 9110 section 8.3.1).
+    /// </summary>
+    private static JsonProperty? MediaType(JsonElement content, string? mediaType)
+    {
+        if (mediaType is null)
+        {
+            return null;
+        }
+        var entries = content.EnumerateObject().ToList();
+        return entries.Cast<JsonProperty?>().FirstOrDefault(c => string.Equals(c!.Value.Name, mediaType, StringComparison.OrdinalIgnoreCase))
+            ?? entries.Cast<JsonProperty?>().FirstOrDefault(c => c!.Value.Name.Contains('*', StringComparison.Ordinal)
+                && Regex.IsMatch(mediaType, "^" + Regex.Escape(c.Value.Name).Replace(@"\*", "[^/]*", StringComparison.Ordinal) + "$", RegexOptions.IgnoreCase));
+    }
 
     private static bool IsJson(string mediaType) =>
-        mediaType == "application/json" || (mediaType.StartsWith("application/", StringComparison.Ordinal) && mediaType.EndsWith("+json", StringComparison.Ordinal));
+        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Follows a local <c>$ref</c> (responses, headers, parameters, request bodies live in components).</summary>
     private (JsonElement Element, string Pointer) Resolve(JsonElement element, string pointer)

@@ -25,7 +25,13 @@ public sealed class OpenApiContractTests
               "put": {
                 "operationId": "UpdateThing",
                 "parameters": [{ "name": "If-Match", "in": "header", "required": true, "schema": { "type": "string" } }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingUpdate" } } } },
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": { "schema": { "$ref": "#/components/schemas/ThingUpdate" } },
+                    "application/*+json": { "schema": { "$ref": "#/components/schemas/ThingUpdate" } }
+                  }
+                },
                 "responses": {
                   "200": { "description": "OK", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingEnvelope" } } } },
                   "404": { "$ref": "#/components/responses/Problem" }
@@ -149,6 +155,17 @@ public sealed class OpenApiContractTests
     }
 
     [Fact]
+    public void A_request_media_type_is_found_by_range_and_an_undocumented_one_is_a_violation()
+    {
+        Assert.Empty(Check("PUT", "/v1/things/t_1", HttpStatusCode.OK, GoodThing, request: """{ "count": 4 }""", ifMatch: "\"3\"", requestMediaType: "application/merge-patch+json").Violations);
+
+        Assert.Contains("request body at /count breaks type",
+            Assert.Single(Check("PUT", "/v1/things/t_1", HttpStatusCode.OK, GoodThing, request: """{ "count": "4" }""", ifMatch: "\"3\"", requestMediaType: "Application/Merge-Patch+JSON").Violations), StringComparison.Ordinal);
+        Assert.Contains("request content type text/plain is not documented",
+            Assert.Single(Check("PUT", "/v1/things/t_1", HttpStatusCode.OK, GoodThing, request: """{ "count": 4 }""", ifMatch: "\"3\"", requestMediaType: "text/plain").Violations), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_refused_request_is_not_held_to_the_request_schema()
     {
         Assert.Empty(Check("PUT", "/v1/things/t_1", HttpStatusCode.NotFound, """{ "status": 404, "code": "not_found" }""", request: """{ "count": "4" }""", mediaType: "application/problem+json").Violations);
@@ -179,16 +196,17 @@ public sealed class OpenApiContractTests
     }
 
     private static OpenApiContract.Verdict Check(string method, string path, HttpStatusCode status, string body,
-        string? etag = null, string? request = null, string? ifMatch = null, string mediaType = "application/json") =>
-        Check(Contract, method, path, status, body, etag, request, ifMatch, mediaType);
+        string? etag = null, string? request = null, string? ifMatch = null, string mediaType = "application/json", string requestMediaType = "application/json") =>
+        Check(Contract, method, path, status, body, etag, request, ifMatch, mediaType, requestMediaType);
 
     private static OpenApiContract.Verdict Check(OpenApiContract contract, string method, string path, HttpStatusCode status, string body,
-        string? etag = null, string? request = null, string? ifMatch = null, string mediaType = "application/json")
+        string? etag = null, string? request = null, string? ifMatch = null, string mediaType = "application/json", string requestMediaType = "application/json")
     {
         using var message = new HttpRequestMessage(new HttpMethod(method), new Uri("http://localhost" + path));
         if (request is not null)
         {
-            message.Content = Http.Json(request);
+            message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(request));
+            message.Content.Headers.TryAddWithoutValidation("Content-Type", requestMediaType);
         }
         if (ifMatch is not null)
         {
