@@ -202,7 +202,7 @@ public sealed partial class OpenApiContract
         {
             errors = catalog.Errors(schemaPointer, JsonSerializer.SerializeToElement(number));
         }
-        violations.AddRange(errors.Select(e => $"{what} \"{value}\" {e}"));
+        violations.AddRange(errors.Select(e => $"{what} {e}"));
     }
 
     private static string? HeaderValue(HttpHeaders headers, HttpContentHeaders? contentHeaders, string name) =>
@@ -334,7 +334,8 @@ public sealed partial class OpenApiContract
             }
             return (results.Details ?? [])
                 .Where(d => d.Errors is { Count: > 0 })
-                .SelectMany(d => d.Errors!.Select(e => $"at {Location(d.InstanceLocation.ToString())} breaks {Rule(e.Key, d.SchemaLocation.Fragment)} ({Uri.UnescapeDataString(d.SchemaLocation.Fragment)}): {e.Value}"))
+                .SelectMany(d => d.Errors!.Select(e =>
+                    $"at {Location(d.InstanceLocation.ToString())}{Value(d.InstanceLocation.Evaluate(instance))} breaks {Rule(e.Key, d.SchemaLocation.Fragment)} ({Uri.UnescapeDataString(d.SchemaLocation.Fragment)}): {e.Value}"))
                 .Distinct()
                 .ToList();
         }
@@ -351,6 +352,11 @@ public sealed partial class OpenApiContract
         }
 
         private static string Location(string pointer) => pointer.Length == 0 ? "/" : pointer;
+
+        // A scalar is shown as sent; an object or array would only repeat the body.
+        private static string Value(JsonElement? value) => value?.ValueKind is JsonValueKind.Object or JsonValueKind.Array or null
+            ? ""
+            : $" (= {(value.Value.GetRawText() is { Length: > 60 } raw ? raw[..60] + "..." : value.Value.GetRawText())})";
 
         // A false schema (additionalProperties: false) reports no keyword: its place names the rule.
         private static string Rule(string keyword, string fragment) => keyword.Length > 0 ? keyword : fragment.Split('/')[^1];
