@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace Playbooks.Api.Tests.Infrastructure;
 
@@ -13,6 +14,7 @@ public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHan
     private static readonly ConcurrentDictionary<string, int> Violations = new();
     private static readonly ConcurrentDictionary<string, int> Unmatched = new();
     private static readonly ConcurrentDictionary<string, int> Checked = new();
+    private static long checkingTicks;
 
     static ConformanceHandler()
     {
@@ -22,7 +24,7 @@ public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHan
                 Violations.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Value,5}x {v.Key}")
                     .Append("").Append("Unmatched (no operation in the document):")
                     .Concat(Unmatched.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Value,5}x {u.Key}"))
-                    .Append("").Append("Checked (operation and status):")
+                    .Append("").Append($"Checked ({Checked.Values.Sum()} exchanges, {TimeSpan.FromTicks(checkingTicks).TotalMilliseconds:F0} ms in the checker):")
                     .Concat(Checked.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value,5}x {c.Key}")));
         }
     }
@@ -42,7 +44,9 @@ public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHan
         await response.Content.LoadIntoBufferAsync(cancellationToken);
         var responseBody = await response.Content.ReadAsByteArrayAsync(cancellationToken);
 
+        var started = Stopwatch.GetTimestamp();
         var verdict = contract.Check(request, requestBody, response, responseBody);
+        Interlocked.Add(ref checkingTicks, Stopwatch.GetElapsedTime(started).Ticks);
         if (verdict.Operation is null)
         {
             Unmatched.AddOrUpdate($"{request.Method} {request.RequestUri?.AbsolutePath} -> {(int)response.StatusCode}", 1, (_, n) => n + 1);
