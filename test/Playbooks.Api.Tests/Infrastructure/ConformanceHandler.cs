@@ -6,7 +6,8 @@ namespace Playbooks.Api.Tests.Infrastructure;
 /// <summary>
 /// Checks every exchange of a test client against the OpenAPI document and fails the call that
 /// breaks it. Set PLAYBOOKS_CONTRACT_REPORT to a file path to record instead of fail: the file
-/// then lists every violation and every call no operation matched, at the end of the run.
+/// then lists, at the end of the run, every violation, every call no operation matched, and how
+/// many exchanges of each operation and status were checked (with the time the checker took).
 /// </summary>
 public sealed class ConformanceHandler(OpenApiContract contract) : DelegatingHandler
 {
