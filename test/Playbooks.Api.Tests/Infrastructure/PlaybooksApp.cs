@@ -59,6 +59,12 @@ public sealed class PlaybooksApp : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
+    /// <summary>
+    /// A client whose every exchange is checked against docs/openapi.json (hides the factory's
+    /// own, so no test talks to the server unchecked).
+    /// </summary>
+    public new HttpClient CreateClient() => CreateDefaultClient(new ConformanceHandler(OpenApiContract.Committed.Value));
+
     public HttpClient AdminClient()
     {
         var client = CreateClient();

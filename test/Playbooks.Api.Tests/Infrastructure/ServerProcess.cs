@@ -75,7 +75,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public HttpClient Client(string? bearer = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // Checked against docs/openapi.json like the in-memory clients.
+        var client = new HttpClient(new ConformanceHandler(OpenApiContract.Committed.Value) { InnerHandler = new HttpClientHandler() })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
         if (bearer is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
