@@ -19,7 +19,7 @@ public static class PlaybooksApi
             .WithSummary("List playbooks")
             .WithDescription("The workspace's playbooks, newest first, optionally filtered. `nextCursor` is present only while another page follows.");
         group.MapPost("/", Create).WithName("CreatePlaybook").RequireAuthorization(Policies.Write).Idempotent()
-            .WithJsonBody<CreatePlaybookRequest>().WithETag().ProducesProblems(413, 415, 422)
+            .WithJsonBody<CreatePlaybookRequest>().WithETag().ProducesProblems(409, 413, 415, 422)
             .WithSummary("Create a playbook")
             .WithDescription("Creates version 1 from `name`, `mode`, `buddyId` and `strategy.hypothesis`; everything else takes its default. Unknown fields are dropped; an invalid optional enum value takes the default.");
 

@@ -21,7 +21,7 @@ internal sealed class OperationRules : IOpenApiOperationTransformer
         ["401"] = "`unauthorized`: the bearer token is missing, malformed, unknown, revoked or expired.",
         ["403"] = "`workspace_forbidden`: no grant for the workspace; `read_only_workspace` or `insufficient_role`: a mutating call the workspace or grant does not allow.",
         ["404"] = "`not_found`: no such resource in this workspace (or no admin API on this server).",
-        ["409"] = "The resource's state does not allow the call: `playbook_archived`, `run_not_running`, or a pivot guard (`adaptation_disabled`, `insufficient_samples`, `pivot_window_not_elapsed`, `pivot_limit_reached`).",
+        ["409"] = "The resource's state does not allow the call: `playbook_archived`, `run_not_running`, a pivot guard (`adaptation_disabled`, `insufficient_samples`, `pivot_window_not_elapsed`, `pivot_limit_reached`), or `idempotency_key_in_progress` while the first request with the same Idempotency-Key is still running.",
         ["412"] = "`precondition_failed`: If-Match does not name the current version.",
         ["413"] = "`payload_too_large`: the body is over 64 KiB.",
         ["415"] = "`unsupported_media_type`: the body is not sent as JSON.",
@@ -40,9 +40,11 @@ internal sealed class OperationRules : IOpenApiOperationTransformer
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,
+                // The server reads any JSON media type (application/json, or application/<x>+json) in UTF-8.
                 Content = new Dictionary<string, OpenApiMediaType>
                 {
                     [EndpointDocs.JsonContentType] = new() { Schema = new OpenApiSchemaReference(body.Type.Name, document) },
+                    ["application/*+json"] = new() { Schema = new OpenApiSchemaReference(body.Type.Name, document) },
                 },
             };
         }
@@ -85,23 +87,25 @@ internal sealed class OperationRules : IOpenApiOperationTransformer
             var success = status.StartsWith('2');
             if (status == "201")
             {
-                AddHeader(concrete, "Location", "Where the created resource is.", JsonSchemaType.String);
+                AddHeader(concrete, "Location", "Where the created resource is.", JsonSchemaType.String, required: true);
             }
             if (success && headers.Contains(DocumentedHeader.ETag))
             {
-                AddHeader(concrete, "ETag", "The playbook's version as an entity tag, e.g. `\"3\"`.", JsonSchemaType.String);
+                AddHeader(concrete, "ETag", "The playbook's version as an entity tag, e.g. `\"3\"`.", JsonSchemaType.String, required: true, pattern: "^\"[0-9]+\"$");
             }
-            if (success && headers.Contains(DocumentedHeader.IdempotencyKey))
+            // Every answer the handler gave under the key is stored and replayed, errors included;
+            // the checks that run before the idempotency filter (401, 403, 429) and its own 422 are not.
+            if (headers.Contains(DocumentedHeader.IdempotencyKey) && status is not ("401" or "403" or "422" or "429") && !status.StartsWith('5'))
             {
                 AddHeader(concrete, Idempotency.ReplayedHeader, "`true` when this answer is the replay of an earlier request with the same Idempotency-Key.", JsonSchemaType.String);
             }
             if (status == "401")
             {
-                AddHeader(concrete, "WWW-Authenticate", "`Bearer`, with the reason.", JsonSchemaType.String);
+                AddHeader(concrete, "WWW-Authenticate", "`Bearer`.", JsonSchemaType.String, required: true, pattern: "^Bearer");
             }
             if (status == "429")
             {
-                AddHeader(concrete, "Retry-After", "Seconds to wait before the next request.", JsonSchemaType.Integer);
+                AddHeader(concrete, "Retry-After", "Whole seconds to wait before the next request (at least 1).", JsonSchemaType.Integer, required: true);
             }
         }
     }
@@ -226,9 +230,10 @@ internal sealed class OperationRules : IOpenApiOperationTransformer
         operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Header, Description = description, Schema = schema });
     }
 
-    private static void AddHeader(OpenApiResponse response, string name, string description, JsonSchemaType type)
+    /// <summary>A response header; <paramref name="required"/> when every such answer carries it.</summary>
+    private static void AddHeader(OpenApiResponse response, string name, string description, JsonSchemaType type, bool required = false, string? pattern = null)
     {
         response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-        response.Headers[name] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+        response.Headers[name] = new OpenApiHeader { Description = description, Required = required, Schema = new OpenApiSchema { Type = type, Pattern = pattern } };
     }
 }
