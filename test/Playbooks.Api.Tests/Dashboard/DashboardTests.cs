@@ -238,6 +238,43 @@ public abstract partial class DashboardTests(Provider provider) : IDisposable
         Assert.Contains("50 samples, 3 successes", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_read_only_workspace_shows_its_pages_without_controls_and_refuses_changes()
+    {
+        var tenant = await app.NewTenantAsync(readOnly: true);
+        var browser = Browser();
+        await SignInAsync(browser, tenant.Token);
+
+        var list = await (await browser.GetAsync("/app")).Content.ReadAsStringAsync();
+        var create = await browser.GetAsync("/app/playbooks/new");
+
+        Assert.DoesNotContain(">New playbook</a>", list, StringComparison.Ordinal);
+        Assert.Contains("This workspace is read-only", list, StringComparison.Ordinal);
+        Assert.Equal("/app/forbidden?why=read_only_workspace", create.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task A_token_with_two_grants_switches_between_its_workspaces()
+    {
+        var first = await app.CreateWorkspaceAsync("First");
+        var second = await app.CreateWorkspaceAsync("Second");
+        var (_, secret) = await app.CreateTokenAsync("user_7", (first, "editor"), (second, "viewer"));
+        var browser = Browser();
+        await SignInAsync(browser, secret);
+
+        var before = await (await browser.GetAsync("/app")).Content.ReadAsStringAsync();
+        var switched = await PostFormAsync(browser, "/app/workspace", "/app", ("workspaceId", second));
+        var after = await (await browser.GetAsync("/app")).Content.ReadAsStringAsync();
+        var foreign = await PostFormAsync(browser, "/app/workspace", "/app", ("workspaceId", "ws_01JD0000000000000000000000"));
+
+        Assert.Contains(">Switch</button>", before, StringComparison.Ordinal);
+        Assert.Contains(">New playbook</a>", before, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Found, switched.StatusCode);
+        Assert.DoesNotContain(">New playbook</a>", after, StringComparison.Ordinal);
+        Assert.Contains("viewer grant", after, StringComparison.Ordinal);
+        Assert.Equal("/app/forbidden?why=workspace_forbidden", foreign.Headers.Location?.OriginalString);
+    }
+
     public sealed class OnSqlite() : DashboardTests(Provider.Sqlite);
 
     public sealed class OnPostgres() : DashboardTests(Provider.Postgres);
