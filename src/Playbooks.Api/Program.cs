@@ -1,5 +1,6 @@
 using Playbooks.Api.Adaptation;
 using Playbooks.Api.Auth;
+using Playbooks.Api.Dashboard;
 using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
@@ -12,6 +13,7 @@ builder.Logging.AddPlaybooksLogging();
 builder.Services.AddPlaybooksDatabase(builder.Configuration);
 builder.Services.AddPlaybooksApi();
 builder.Services.AddPlaybooksAccess(builder.Configuration);
+builder.Services.AddDashboard();
 builder.Services.AddPlaybooksTelemetry(builder.Configuration);
 
 var app = builder.Build();
@@ -25,6 +27,7 @@ app.MapPlaybooks();
 app.MapRuns();
 app.MapVersions();
 app.MapAdaptation();
+app.MapDashboard();
 
 if (!BuildTimeDocument.IsGenerating)
 {

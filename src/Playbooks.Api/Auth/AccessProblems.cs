@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Playbooks.Api.Infrastructure;
@@ -18,6 +19,11 @@ public sealed class AccessProblems(IConfiguration configuration) : IAuthorizatio
         if (authorizeResult.Succeeded)
         {
             await allowed.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
+        if (policy.AuthenticationSchemes.Contains(Dashboard.DashboardAccess.Scheme))
+        {
+            await DashboardRefusal(context, authorizeResult);
             return;
         }
         await Problem(context, policy, authorizeResult).ExecuteAsync(context);
@@ -43,6 +49,18 @@ public sealed class AccessProblems(IConfiguration configuration) : IAuthorizatio
             WorkspaceAccess.InsufficientRole => Forbidden(code, "A viewer grant cannot change anything in this workspace."),
             _ => Forbidden(WorkspaceAccess.Forbidden, "The token has no grant for that workspace."),
         };
+    }
+
+    /// <summary>Pages answer people, not programs: sign in first, or a page that says why not.</summary>
+    private static async Task DashboardRefusal(HttpContext context, PolicyAuthorizationResult result)
+    {
+        if (result.Challenged)
+        {
+            await context.ChallengeAsync(Dashboard.DashboardAccess.Scheme);
+            return;
+        }
+        var code = result.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message ?? WorkspaceAccess.Forbidden;
+        context.Response.Redirect($"/app/forbidden?why={Uri.EscapeDataString(code)}");
     }
 
     /// <summary>One answer for every failed authentication, so that it tells an attacker nothing.</summary>

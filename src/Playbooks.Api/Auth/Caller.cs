@@ -25,11 +25,12 @@ public static class PlaybooksClaims
     public const string WorkspaceProblem = "workspace_problem";
 
     /// <summary>
-    /// The identity of a caller with its grants, in the workspace the request names with
-    /// <c>X-Workspace-Id</c> or, without the header, the only one it is granted. When no workspace
-    /// can be chosen, the identity says why, for the authorization policies to answer.
+    /// The identity of a caller with its grants, in the workspace <paramref name="workspaceId"/>
+    /// names (the API's <c>X-Workspace-Id</c> header, the dashboard's chosen workspace) or, when
+    /// none is named, the only one it is granted. When no workspace can be chosen, the identity
+    /// says why, for the authorization policies to answer.
     /// </summary>
-    public static ClaimsIdentity Identity(string authenticationType, string subject, string rateLimitKey, IReadOnlyList<Grant> grants, HttpRequest request)
+    public static ClaimsIdentity Identity(string authenticationType, string subject, string rateLimitKey, IReadOnlyList<Grant> grants, string? workspaceId)
     {
         var identity = new ClaimsIdentity(authenticationType, Subject, Role);
         identity.AddClaim(new Claim(Subject, subject));
@@ -37,9 +38,8 @@ public static class PlaybooksClaims
 
         Grant? grant;
         string? problem = null;
-        if (request.Headers.TryGetValue(WorkspaceAccess.Header, out var named))
+        if (workspaceId is not null)
         {
-            var workspaceId = named.ToString();
             grant = grants.FirstOrDefault(g => string.Equals(g.WorkspaceId, workspaceId, StringComparison.Ordinal));
             problem = grant is null ? WorkspaceAccess.Forbidden : null;
         }

@@ -76,7 +76,7 @@ public static class JwtAuthentication
         }
         var grants = ReadGrants(context.Principal!.FindAll(GrantsClaim));
         // The rate limit counts a JWT's requests by subject: a new token for the same subject shares its budget.
-        context.Principal = new ClaimsPrincipal(PlaybooksClaims.Identity(Scheme, subject, $"jwt:{subject}", grants, context.Request));
+        context.Principal = new ClaimsPrincipal(PlaybooksClaims.Identity(Scheme, subject, $"jwt:{subject}", grants, WorkspaceAccess.NamedBy(context.Request)));
         return Task.CompletedTask;
     }
 

@@ -20,6 +20,10 @@ public sealed class WorkspaceAccess(bool write) : IAuthorizationRequirement
 
     public bool Write { get; } = write;
 
+    /// <summary>The workspace an API request names with the header, or null when it names none.</summary>
+    public static string? NamedBy(HttpRequest request) =>
+        request.Headers.TryGetValue(Header, out var named) ? named.ToString() : null;
+
     public sealed class Handler(Database db, AccessCache cache) : AuthorizationHandler<WorkspaceAccess>
     {
         protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, WorkspaceAccess requirement)

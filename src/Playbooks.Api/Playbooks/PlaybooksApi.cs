@@ -67,21 +67,17 @@ public static class PlaybooksApi
         }
         using var document = body.Document;
 
-        var errors = new FieldErrors();
-        if (SpecReader.Create(body.Root, errors) is not { } spec)
+        return await PlaybookWrites.CreateAsync(body.Root, caller, db, clock, ct) switch
         {
-            return ApiProblem.Validation(errors);
-        }
+            SaveResult.Saved(var playbook) => Created(http.Response, playbook),
+            SaveResult.Invalid(var errors) => ApiProblem.Validation(errors),
+            var other => throw new InvalidOperationException($"Creating cannot end as {other}."),
+        };
+    }
 
-        var now = Timestamps.Now(clock);
-        var playbook = new PlaybookStore.Stored(caller.WorkspaceId, Ids.New("pb_", now), spec, 1, now, now, caller.Subject);
-        await db.WriteAsync(async (connection, transaction) =>
-        {
-            await PlaybookStore.InsertAsync(connection, transaction, playbook);
-            return 0;
-        }, ct);
-
-        ETags.Set(http.Response, playbook.Version);
+    private static Created<PlaybookEnvelope> Created(HttpResponse response, PlaybookStore.Stored playbook)
+    {
+        ETags.Set(response, playbook.Version);
         return TypedResults.Created($"/v1/playbooks/{playbook.Id}", new PlaybookEnvelope(playbook.ToResponse()));
     }
 
@@ -91,15 +87,10 @@ public static class PlaybooksApi
         return TypedResults.Ok(new PlaybookEnvelope(playbook.Value.ToResponse()));
     }
 
-    /// <summary>
-    /// Partial update with optimistic concurrency: the write succeeds only over the version it was
-    /// merged onto. Without If-Match a lost race merges again onto the newer version; with
-    /// If-Match it is a 412, because the client asked to change exactly that version.
-    /// </summary>
+    /// <summary>Partial update with optimistic concurrency (see <see cref="PlaybookWrites.UpdateAsync"/>); If-Match names the version to change.</summary>
     public static async Task<Results<Ok<PlaybookEnvelope>, ProblemHttpResult>> Update(
-        string id, HttpContext http, FoundPlaybook found, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+        HttpContext http, FoundPlaybook found, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        var current = found.Value;
         var body = await JsonBody.ReadObjectAsync(http.Request, ct);
         if (body.Problem is { } bodyProblem)
         {
@@ -107,47 +98,24 @@ public static class PlaybooksApi
         }
         using var document = body.Document;
 
-        while (true)
+        var result = await PlaybookWrites.UpdateAsync(body.Root, found.Value, version => ETags.IfMatchAllows(http.Request, version), caller, db, clock, ct);
+        switch (result)
         {
-            var errors = new FieldErrors();
-            if (SpecReader.Update(body.Root, current.Spec, errors) is not { } spec)
-            {
+            case SaveResult.Saved(var playbook):
+                ETags.Set(http.Response, playbook.Version);
+                return TypedResults.Ok(new PlaybookEnvelope(playbook.ToResponse()));
+            case SaveResult.Invalid(var errors):
                 return ApiProblem.Validation(errors);
-            }
-            if (!ETags.IfMatchAllows(http.Request, current.Version))
-            {
+            case SaveResult.Conflict(var current):
                 return PreconditionFailed(current.Version);
-            }
-            if (spec == current.Spec)
-            {
-                ETags.Set(http.Response, current.Version);
-                return TypedResults.Ok(new PlaybookEnvelope(current.ToResponse()));
-            }
-
-            var updated = current with { Spec = spec, Version = current.Version + 1, UpdatedAt = Timestamps.Now(clock) };
-            var expected = current.Version;
-            var written = await db.WriteAsync(
-                (connection, transaction) => PlaybookStore.UpdateAsync(connection, transaction, updated, expected, "update", caller.Subject), ct);
-            if (written)
-            {
-                ETags.Set(http.Response, updated.Version);
-                return TypedResults.Ok(new PlaybookEnvelope(updated.ToResponse()));
-            }
-
-            if (await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, ct) is not { } newer)
-            {
+            default:
                 return ApiProblem.NotFound("playbook");
-            }
-            current = newer;
         }
     }
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Delete(
-        string id, Caller caller, Database db, CancellationToken ct)
-    {
-        var deleted = await db.WriteAsync((connection, transaction) => PlaybookStore.DeleteAsync(connection, transaction, caller.WorkspaceId, id), ct);
-        return deleted ? TypedResults.Ok(new OkResponse(true)) : ApiProblem.NotFound("playbook");
-    }
+        string id, Caller caller, Database db, CancellationToken ct) =>
+        await PlaybookWrites.DeleteAsync(id, caller, db, ct) ? TypedResults.Ok(new OkResponse(true)) : ApiProblem.NotFound("playbook");
 
     private static ProblemHttpResult PreconditionFailed(long version) =>
         ApiProblem.Create(StatusCodes.Status412PreconditionFailed, "precondition_failed",

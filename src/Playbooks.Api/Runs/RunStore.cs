@@ -143,4 +143,52 @@ public static class RunStore
             """, parameters);
         return (outcomes.ToList(), runs.ToList());
     }
+
+    public sealed class PlaybookSummary
+    {
+        public string PlaybookId { get; init; } = "";
+        public long? LastRunAt { get; init; }
+        public long Samples { get; init; }
+        public long Successes { get; init; }
+    }
+
+    /// <summary>The latest start and the summed counters of the runs of each of these playbooks, in one query (for a page of a list).</summary>
+    public static async Task<Dictionary<string, PlaybookSummary>> SummariesAsync(DbConnection connection, string workspaceId, IReadOnlyCollection<string> playbookIds)
+    {
+        if (playbookIds.Count == 0)
+        {
+            return [];
+        }
+        var rows = await connection.QueryAsync<PlaybookSummary>(
+            """
+            SELECT playbook_id, MAX(started_at) AS last_run_at, COALESCE(SUM(samples), 0) AS samples, COALESCE(SUM(successes), 0) AS successes
+            FROM runs
+            WHERE workspace_id = @workspaceId AND playbook_id IN @playbookIds
+            GROUP BY playbook_id
+            """,
+            new { workspaceId, playbookIds });
+        return rows.ToDictionary(r => r.PlaybookId);
+    }
+
+    public sealed class OutcomeRow
+    {
+        public string Id { get; init; } = "";
+        public long Samples { get; init; }
+        public long Successes { get; init; }
+        public double Value { get; init; }
+        public long At { get; init; }
+    }
+
+    /// <summary>A run's outcome reports, the newest <paramref name="take"/>, oldest first.</summary>
+    public static async Task<List<OutcomeRow>> ListOutcomesAsync(DbConnection connection, string workspaceId, string playbookId, string runId, int take)
+    {
+        var rows = await connection.QueryAsync<OutcomeRow>(
+            """
+            SELECT id, samples, successes, value, at FROM outcomes
+            WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND run_id = @runId
+            ORDER BY at DESC, id DESC LIMIT @take
+            """,
+            new { workspaceId, playbookId, runId, take });
+        return rows.Reverse().ToList();
+    }
 }

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Playbooks.Api.Auth;
+using Playbooks.Api.Data;
+using Playbooks.Api.Infrastructure;
+
+namespace Playbooks.Api.Playbooks;
+
+/// <summary>What saving a playbook came to.</summary>
+public abstract record SaveResult
+{
+    public sealed record Saved(PlaybookStore.Stored Playbook) : SaveResult;
+
+    public sealed record Invalid(FieldErrors Errors) : SaveResult;
+
+    /// <summary>The version the caller asked to change is no longer the current one, which is <paramref name="Current"/>.</summary>
+    public sealed record Conflict(PlaybookStore.Stored Current) : SaveResult;
+
+    public sealed record NotFound : SaveResult;
+}
+
+/// <summary>
+/// Creating and updating a playbook from a JSON body read by <see cref="SpecReader"/>: the one path
+/// behind the API's handlers and the dashboard's form.
+/// </summary>
+public static class PlaybookWrites
+{
+    public static async Task<SaveResult> CreateAsync(JsonElement body, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if (SpecReader.Create(body, errors) is not { } spec)
+        {
+            return new SaveResult.Invalid(errors);
+        }
+
+        var now = Timestamps.Now(clock);
+        var playbook = new PlaybookStore.Stored(caller.WorkspaceId, Ids.New("pb_", now), spec, 1, now, now, caller.Subject);
+        await db.WriteAsync(async (connection, transaction) =>
+        {
+            await PlaybookStore.InsertAsync(connection, transaction, playbook);
+            return 0;
+        }, ct);
+        return new SaveResult.Saved(playbook);
+    }
+
+    /// <summary>
+    /// Partial update with optimistic concurrency: the write succeeds only over the version it was
+    /// merged onto. When <paramref name="versionAllowed"/> refuses the current version (If-Match),
+    /// it is a conflict, because the caller asked to change exactly that version; otherwise a lost
+    /// race merges again onto the newer version. An update that changes nothing writes nothing.
+    /// </summary>
+    public static async Task<SaveResult> UpdateAsync(
+        JsonElement body, PlaybookStore.Stored current, Func<long, bool> versionAllowed, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        while (true)
+        {
+            var errors = new FieldErrors();
+            if (SpecReader.Update(body, current.Spec, errors) is not { } spec)
+            {
+                return new SaveResult.Invalid(errors);
+            }
+            if (!versionAllowed(current.Version))
+            {
+                return new SaveResult.Conflict(current);
+            }
+            if (spec == current.Spec)
+            {
+                return new SaveResult.Saved(current);
+            }
+
+            var updated = current with { Spec = spec, Version = current.Version + 1, UpdatedAt = Timestamps.Now(clock) };
+            var expected = current.Version;
+            var written = await db.WriteAsync(
+                (connection, transaction) => PlaybookStore.UpdateAsync(connection, transaction, updated, expected, "update", caller.Subject), ct);
+            if (written)
+            {
+                return new SaveResult.Saved(updated);
+            }
+
+            if (await PlaybookStore.FindAsync(db, caller.WorkspaceId, current.Id, ct) is not { } newer)
+            {
+                return new SaveResult.NotFound();
+            }
+            current = newer;
+        }
+    }
+
+    public static Task<bool> DeleteAsync(string id, Caller caller, Database db, CancellationToken ct) =>
+        db.WriteAsync((connection, transaction) => PlaybookStore.DeleteAsync(connection, transaction, caller.WorkspaceId, id), ct);
+}
