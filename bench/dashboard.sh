@@ -53,7 +53,8 @@ measure() {
 # The first href on a page that matches a pattern, with HTML's &amp; undone.
 first_link() { grep -oE "href=\"[^\"]*\"" "$1" | sed -E 's/^href="(.*)"$/\1/; s/&amp;/\&/g' | grep -E "$2" | head -n 1 || true; }
 
-get() { curl -sf -b "$work/jar" -c "$work/jar" "$base$1" -o "$2"; }
+# A page into a file; a page that is missing leaves the file empty and its links unfound.
+get() { curl -sf -b "$work/jar" -c "$work/jar" "$base$1" -o "$2" || : >"$2"; }
 
 echo "Measuring the plaintext floor" >&2
 ASPNETCORE_URLS="http://127.0.0.1:$plain_port" dotnet bench/Plaintext/bin/Release/net10.0/Plaintext.dll >/dev/null 2>&1 &
