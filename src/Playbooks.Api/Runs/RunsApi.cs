@@ -143,16 +143,10 @@ public static class RunsApi
             return bodyProblem;
         }
         using var document = body.Document;
-        var fields = new JsonFields(body.Root, "", new FieldErrors());
-        var status = fields.Text("status", null, 32, required: true);
-        if (status is not null && Array.IndexOf(RunStatuses.Final, status) < 0)
+        var (status, note, errors) = ReadEnd(body.Root);
+        if (errors.Count > 0)
         {
-            fields.Errors.Add("status", $"must be one of: {string.Join(", ", RunStatuses.Final)}");
-        }
-        var note = fields.Text("note", null, NoteMax, min: 0);
-        if (fields.Errors.Count > 0)
-        {
-            return ApiProblem.Validation(fields.Errors);
+            return ApiProblem.Validation(errors);
         }
 
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
@@ -163,6 +157,19 @@ public static class RunsApi
     }
 
     /// <summary>Adds samples, successes and value to a running run, atomically, with the time they happened.</summary>
+    /// <summary>The body of ending a run: a final status and an optional note (also what the dashboard's form sends).</summary>
+    public static (string? Status, string? Note, FieldErrors Errors) ReadEnd(System.Text.Json.JsonElement body)
+    {
+        var fields = new JsonFields(body, "", new FieldErrors());
+        var status = fields.Text("status", null, 32, required: true);
+        if (status is not null && Array.IndexOf(RunStatuses.Final, status) < 0)
+        {
+            fields.Errors.Add("status", $"must be one of: {string.Join(", ", RunStatuses.Final)}");
+        }
+        var note = fields.Text("note", null, NoteMax, min: 0);
+        return (status, note, fields.Errors);
+    }
+
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> ReportOutcome(
         string id, string runId, HttpRequest request, FoundPlaybook playbook, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
