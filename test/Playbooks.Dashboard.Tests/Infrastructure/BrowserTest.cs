@@ -41,20 +41,17 @@ public abstract class BrowserTest(DashboardServer server, Chromium chromium) : I
     protected static async Task<JsonObject> GetPlaybookAsync(Tenant tenant, string id) =>
         (await (await tenant.Client.GetAsync($"/v1/playbooks/{id}")).ExpectAsync(HttpStatusCode.OK))["playbook"]!.AsObject();
 
-    /// <summary>
-    /// The run's page from the playbook's runs table. dashboard.md names no link for it, so this
-    /// takes the link that leads to the run.
-    /// </summary>
+    /// <summary>The run's page from the playbook's runs table, where each run's id is the link to it.</summary>
     protected static async Task OpenRunAsync(IPage page, string runId)
     {
-        await page.Locator($"a[href*='{runId}']").First.ClickAsync();
+        await page.Link(runId).ClickAsync();
         await Expect(page).ToHaveURLAsync(DashboardUi.Containing(runId));
     }
 
-    /// <summary>The prompt dry run from the playbook's page. dashboard.md names no link; "Prompt" is the page's name.</summary>
+    /// <summary>The prompt dry run from the playbook's page, by its link "Prompt".</summary>
     protected static async Task OpenPromptAsync(IPage page)
     {
-        await page.GetByRole(AriaRole.Link, new() { Name = "Prompt" }).First.ClickAsync();
+        await page.Link("Prompt").First.ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("prompt", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
     }
 
