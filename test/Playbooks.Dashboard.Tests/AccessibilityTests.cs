@@ -77,6 +77,7 @@ public sealed class AccessibilityTests(DashboardServer server, Chromium chromium
                 await OpenPromptAsync(page);
                 break;
         }
+        await Expect(page.Button("Sign out")).ToBeVisibleAsync();
         return page;
     }
 }

@@ -112,6 +112,8 @@ public sealed class FormTests(DashboardServer server, Chromium chromium) : Brows
         await page.Button("Save").ClickAsync();
 
         await Expect(page.GetByText(DashboardUi.Containing("changed")).First).ToBeVisibleAsync();
+        // It shows the newer values it met.
+        Assert.Contains("Renamed elsewhere", await page.ContentAsync(), StringComparison.Ordinal);
         var kept = await GetPlaybookAsync(tenant, playbook.Id());
         Assert.Equal("Renamed elsewhere", kept.Str("name"));
         Assert.Equal(playbook.Str("strategy.hypothesis"), kept.Str("strategy.hypothesis"));
