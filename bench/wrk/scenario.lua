@@ -36,6 +36,9 @@ function request()
   end
   if scenario == "plaintext" then
     return wrk.format("GET", "/plaintext")
+  elseif scenario == "page" then
+    -- A dashboard page as a signed-in browser asks for it: the path and the session cookie.
+    return wrk.format("GET", os.getenv("PAGE"), { ["Cookie"] = os.getenv("COOKIE") or "" })
   elseif scenario == "get" then
     return wrk.format("GET", "/v1/playbooks/" .. id, headers)
   elseif scenario == "list" then
