@@ -56,10 +56,9 @@ public sealed class SignInTests(DashboardServer server, Chromium chromium) : Bro
 
         await page.SignInAsync(tenant.Token);
 
-        foreach (var navigation in new[] { "Playbooks", "Activity", "Webhooks" })
-        {
-            await Expect(page.Link(navigation).First).ToBeVisibleAsync();
-        }
+        // Activity and Webhooks join the navigation with their pages, in the events issue (#13).
+        await Expect(page.Link("Playbooks").First).ToBeVisibleAsync();
+        await Expect(page.Button("Sign out")).ToBeVisibleAsync();
     }
 
     [Fact]
