@@ -67,31 +67,8 @@ public static class Charts
         var label = $"Samples and successes per {unit}, {BucketName(stats.From, unit)} to {BucketName(stats.To.AddMilliseconds(-1), unit)}: "
             + (words.Count == 0 ? "no outcomes reported." : string.Join("; ", words) + $"; every other {unit} none.");
 
-        const double Left = 40, Width = 550, Top = 10, Height = 150;
-        var max = Math.Max(1, buckets.Count == 0 ? 1 : buckets.Max(b => b.Samples));
-        var slot = Width / Math.Max(1, buckets.Count);
-        var bar = Math.Max(1, slot * 0.4);
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" role=\"img\" aria-label=\"{Encode(label)}\" viewBox=\"0 0 600 190\" preserveAspectRatio=\"xMinYMid meet\">");
-        svg.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{F(Left)}\" y1=\"{F(Top + Height)}\" x2=\"{F(Left + Width)}\" y2=\"{F(Top + Height)}\"/>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left - 4)}\" y=\"{F(Top + 10)}\" text-anchor=\"end\">{max}</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left - 4)}\" y=\"{F(Top + Height)}\" text-anchor=\"end\">0</text>");
-        for (var i = 0; i < buckets.Count; i++)
-        {
-            var b = buckets[i];
-            var x = Left + i * slot;
-            var samples = b.Samples / (double)max * Height;
-            var successes = b.Successes / (double)max * Height;
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"samples\" x=\"{F(x)}\" y=\"{F(Top + Height - samples)}\" width=\"{F(bar)}\" height=\"{F(samples)}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"successes\" x=\"{F(x + bar)}\" y=\"{F(Top + Height - successes)}\" width=\"{F(bar)}\" height=\"{F(successes)}\"/>");
-        }
-        if (buckets.Count > 0)
-        {
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left)}\" y=\"{F(Top + Height + 20)}\">{Encode(BucketName(buckets[0].Start, unit))}</text>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left + Width)}\" y=\"{F(Top + Height + 20)}\" text-anchor=\"end\">{Encode(BucketName(buckets[^1].Start, unit))}</text>");
-        }
-        svg.Append("</svg>");
-        return new HtmlString(svg.ToString());
+        (string, string)? axis = buckets.Count == 0 ? null : (BucketName(buckets[0].Start, unit), BucketName(buckets[^1].Start, unit));
+        return PairedBars(label, buckets.Select(b => (b.Samples, b.Successes)).ToList(), height: 150, axis);
     }
 
     /// <summary>A run's outcome reports in time order: samples and successes per report.</summary>
@@ -99,22 +76,33 @@ public static class Charts
     {
         var words = reports.Select(r => $"{Show.Time(r.At)}: {r.Samples} samples, {r.Successes} successes").ToList();
         var label = "Outcome reports of this run over time: " + (words.Count == 0 ? "none yet." : string.Join("; ", words) + ".");
-        const double Left = 40, Width = 550, Top = 10, Height = 120;
-        var max = Math.Max(1, reports.Count == 0 ? 1 : reports.Max(r => r.Samples));
-        var slot = Width / Math.Max(1, reports.Count);
+        return PairedBars(label, reports.Select(r => (r.Samples, r.Successes)).ToList(), height: 120, axis: null);
+    }
+
+    /// <summary>Samples and successes as pairs of bars on a common scale from 0 to the most samples.</summary>
+    private static HtmlString PairedBars(string label, IReadOnlyList<(long Samples, long Successes)> pairs, double height, (string First, string Last)? axis)
+    {
+        const double Left = 40, Width = 550, Top = 10;
+        var max = Math.Max(1, pairs.Count == 0 ? 1 : pairs.Max(p => p.Samples));
+        var slot = Width / Math.Max(1, pairs.Count);
         var bar = Math.Max(1, slot * 0.4);
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" role=\"img\" aria-label=\"{Encode(label)}\" viewBox=\"0 0 600 150\" preserveAspectRatio=\"xMinYMid meet\">");
-        svg.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{F(Left)}\" y1=\"{F(Top + Height)}\" x2=\"{F(Left + Width)}\" y2=\"{F(Top + Height)}\"/>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left - 4)}\" y=\"{F(Top + 10)}\" text-anchor=\"end\">{max}</text>");
-        for (var i = 0; i < reports.Count; i++)
+        svg.Append(Invariant, $"<svg class=\"chart\" role=\"img\" aria-label=\"{Encode(label)}\" viewBox=\"0 0 600 {F(height + (axis is null ? 30 : 40))}\" preserveAspectRatio=\"xMinYMid meet\">");
+        svg.Append(Invariant, $"<line class=\"axis\" x1=\"{F(Left)}\" y1=\"{F(Top + height)}\" x2=\"{F(Left + Width)}\" y2=\"{F(Top + height)}\"/>");
+        svg.Append(Invariant, $"<text x=\"{F(Left - 4)}\" y=\"{F(Top + 10)}\" text-anchor=\"end\">{max}</text>");
+        svg.Append(Invariant, $"<text x=\"{F(Left - 4)}\" y=\"{F(Top + height)}\" text-anchor=\"end\">0</text>");
+        for (var i = 0; i < pairs.Count; i++)
         {
-            var r = reports[i];
             var x = Left + i * slot;
-            var samples = r.Samples / (double)max * Height;
-            var successes = r.Successes / (double)max * Height;
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"samples\" x=\"{F(x)}\" y=\"{F(Top + Height - samples)}\" width=\"{F(bar)}\" height=\"{F(samples)}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"successes\" x=\"{F(x + bar)}\" y=\"{F(Top + Height - successes)}\" width=\"{F(bar)}\" height=\"{F(successes)}\"/>");
+            var samples = pairs[i].Samples / (double)max * height;
+            var successes = pairs[i].Successes / (double)max * height;
+            svg.Append(Invariant, $"<rect class=\"samples\" x=\"{F(x)}\" y=\"{F(Top + height - samples)}\" width=\"{F(bar)}\" height=\"{F(samples)}\"/>");
+            svg.Append(Invariant, $"<rect class=\"successes\" x=\"{F(x + bar)}\" y=\"{F(Top + height - successes)}\" width=\"{F(bar)}\" height=\"{F(successes)}\"/>");
+        }
+        if (axis is var (first, last))
+        {
+            svg.Append(Invariant, $"<text x=\"{F(Left)}\" y=\"{F(Top + height + 20)}\">{Encode(first)}</text>");
+            svg.Append(Invariant, $"<text x=\"{F(Left + Width)}\" y=\"{F(Top + height + 20)}\" text-anchor=\"end\">{Encode(last)}</text>");
         }
         svg.Append("</svg>");
         return new HtmlString(svg.ToString());
