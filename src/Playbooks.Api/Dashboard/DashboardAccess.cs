@@ -58,7 +58,7 @@ public static class DashboardAccess
         return new ClaimsPrincipal(identity);
     }
 
-    /// <summary>The workspaces the session's token is granted now (for the switcher).</summary>
+    /// <summary>The workspace the session works in, as chosen at sign-in or with the switcher.</summary>
     public static string? ChosenWorkspace(ClaimsPrincipal user) => user.FindFirstValue(ChosenWorkspaceClaim);
 
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
