@@ -49,6 +49,11 @@ public static class AdaptationStore
         DbConnection connection, PlaybookStore.Stored playbook, DbTransaction? transaction)
     {
         const int PageSize = 16;
+        if (playbook.Version == 1)
+        {
+            // The first version has no earlier one to differ from; its time is the playbook's.
+            return (1, playbook.UpdatedAt);
+        }
         (long Version, long CreatedAt) candidate = (playbook.Version, playbook.UpdatedAt.ToUnixTimeMilliseconds());
         var current = playbook.Spec.Strategy;
         for (var below = playbook.Version + 1; below > 1;)
