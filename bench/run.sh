@@ -23,28 +23,9 @@ api_port=5090
 plain_port=5091
 server_pid=""
 
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-if ! command -v wrk >/dev/null; then
-  echo "Installing wrk" >&2
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >&2
-fi
-
-echo "Building in Release" >&2
-for project in src/Playbooks.Api bench/Plaintext bench/Seed; do dotnet build -c Release -v q -nologo "$project" >&2; done
+source bench/common.sh
 api_dll=src/Playbooks.Api/bin/Release/net10.0/Playbooks.Api.dll
 seed_dll=bench/Seed/bin/Release/net10.0/Seed.dll
-
-wait_for() {
-  for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done
-  echo "not ready: $1" >&2; return 1
-}
 
 # wrk SCENARIO URL DATA -> "rps p50 p99 errors"
 load() {
