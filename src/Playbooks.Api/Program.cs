@@ -2,6 +2,7 @@ using Playbooks.Api.Adaptation;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Dashboard;
 using Playbooks.Api.Data;
+using Playbooks.Api.Events;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
@@ -27,6 +28,7 @@ app.MapPlaybooks();
 app.MapRuns();
 app.MapVersions();
 app.MapAdaptation();
+app.MapEvents();
 app.MapDashboard();
 
 if (!BuildTimeDocument.IsGenerating)
