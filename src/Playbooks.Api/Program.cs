@@ -7,6 +7,7 @@ using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
 using Playbooks.Api.Runs;
+using Playbooks.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,6 +16,7 @@ builder.Services.AddPlaybooksDatabase(builder.Configuration);
 builder.Services.AddPlaybooksApi();
 builder.Services.AddPlaybooksAccess(builder.Configuration);
 builder.Services.AddDashboard();
+builder.Services.AddPlaybooksWebhooks(builder.Configuration, builder.Environment);
 builder.Services.AddPlaybooksTelemetry(builder.Configuration);
 
 var app = builder.Build();
@@ -29,6 +31,7 @@ app.MapRuns();
 app.MapVersions();
 app.MapAdaptation();
 app.MapEvents();
+app.MapWebhooks();
 app.MapDashboard();
 
 if (!BuildTimeDocument.IsGenerating)

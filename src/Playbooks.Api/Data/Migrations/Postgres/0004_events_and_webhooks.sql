@@ -17,6 +17,7 @@ CREATE TABLE events (
 
 CREATE INDEX events_by_workspace ON events (workspace_id, tx, seq);
 CREATE INDEX events_by_age ON events (occurred_at);
+CREATE INDEX events_in_order ON events (tx, seq);
 
 -- How far the dispatcher has fanned events out into deliveries: one row.
 CREATE TABLE event_dispatch (
