@@ -20,10 +20,23 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private static async Task<JsonArray> FeedAsync(HttpClient client, string query = "")
+    /// <summary>
+    /// The feed, once it holds at least <paramref name="atLeast"/> events. On PostgreSQL an event
+    /// shows only when every transaction older than its own has ended, and other tests write to
+    /// the same server meanwhile: a committed event may take a moment to show, never to be lost.
+    /// </summary>
+    private static async Task<JsonArray> FeedAsync(HttpClient client, string query = "", int atLeast = 0)
     {
-        var body = await (await client.GetAsync($"/v1/events{query}")).ExpectAsync(HttpStatusCode.OK);
-        return body["events"]!.AsArray();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var events = (await (await client.GetAsync($"/v1/events{query}")).ExpectAsync(HttpStatusCode.OK))["events"]!.AsArray();
+            if (events.Count >= atLeast || DateTime.UtcNow > deadline)
+            {
+                return events;
+            }
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
@@ -51,7 +64,7 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
             .ExpectAsync(HttpStatusCode.Created);
         await (await client.DeleteAsync($"/v1/playbooks/{id}")).ExpectAsync(HttpStatusCode.OK);
 
-        var events = await FeedAsync(client);
+        var events = await FeedAsync(client, atLeast: 6);
         Assert.Equal(
             ["playbook.created", "playbook.updated", "run.started", "run.ended", "pivot.created", "playbook.deleted"],
             events.Select(e => e!.Str("type")));
@@ -103,7 +116,7 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
 
         // Far below the target now.
         await ReportAsync(300, 0);
-        var changes = await FeedAsync(tenant.Client, "?type=adaptation.state_changed");
+        var changes = await FeedAsync(tenant.Client, "?type=adaptation.state_changed", 1);
         var change = Assert.Single(changes)!;
         Assert.Equal(id, change.Str("data.playbookId"));
         Assert.Equal("on_track", change.Str("data.from"));
@@ -128,6 +141,7 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
             await (await tenant.Client.PostAsync($"/v1/playbooks/{id}/run", null)).ExpectAsync(HttpStatusCode.Created);
         }
 
+        await FeedAsync(tenant.Client, atLeast: 10);
         var first = await (await tenant.Client.GetAsync("/v1/events?type=playbook.created&limit=2")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(ids[..2], first["events"]!.AsArray().Select(e => e!.Str("data.playbook.id")));
         var cursor = first.Str("nextCursor");
@@ -139,12 +153,12 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
         var last = rest["events"]![2]!.Id();
         Assert.Empty(await FeedAsync(tenant.Client, $"?type=playbook.created&after={last}"));
         var sixth = (await tenant.Client.CreatePlaybookAsync()).Id();
-        Assert.Equal([sixth], (await FeedAsync(tenant.Client, $"?type=playbook.created&after={last}")).Select(e => e!.Str("data.playbook.id")));
+        Assert.Equal([sixth], (await FeedAsync(tenant.Client, $"?type=playbook.created&after={last}", 1)).Select(e => e!.Str("data.playbook.id")));
 
-        var both = await FeedAsync(tenant.Client, "?type=run.started,playbook.created");
+        var both = await FeedAsync(tenant.Client, "?type=run.started,playbook.created", 11);
         Assert.Equal(11, both.Count);
         Assert.Equal(ids.Count, both.Count(e => e!.Str("type") == "run.started"));
-        var all = await FeedAsync(tenant.Client);
+        var all = await FeedAsync(tenant.Client, atLeast: 11);
         Assert.Equal(all.Select(e => e!.Id()).Order(StringComparer.Ordinal), all.Select(e => e!.Id()));
     }
 
@@ -167,7 +181,7 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
         var owner = await app.NewTenantAsync();
         var other = await app.NewTenantAsync();
         await owner.Client.CreatePlaybookAsync();
-        var mine = Assert.Single(await FeedAsync(owner.Client))!;
+        var mine = Assert.Single(await FeedAsync(owner.Client, atLeast: 1))!;
 
         Assert.Empty(await FeedAsync(other.Client));
         await (await other.Client.GetAsync($"/v1/events/{mine.Id()}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
@@ -175,7 +189,7 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
 
         var (_, viewerSecret) = await app.CreateTokenAsync("viewer_1", (owner.WorkspaceId, "viewer"));
         using var viewer = app.ClientWithToken(viewerSecret);
-        Assert.Equal(mine.Id(), Assert.Single(await FeedAsync(viewer))!.Id());
+        Assert.Equal(mine.Id(), Assert.Single(await FeedAsync(viewer, atLeast: 1))!.Id());
 
         using var anonymous = app.CreateClient();
         await (await anonymous.GetAsync("/v1/events")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
@@ -191,7 +205,7 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
             request.Headers.Add("Idempotency-Key", "create-once");
             await (await tenant.Client.SendAsync(request)).ExpectAsync(HttpStatusCode.Created);
         }
-        Assert.Single(await FeedAsync(tenant.Client));
+        Assert.Single(await FeedAsync(tenant.Client, atLeast: 1));
     }
 
     public sealed class OnSqlite() : EventFeedTests(Provider.Sqlite);

@@ -44,6 +44,7 @@ public sealed partial class OpenApiContract
     public static OpenApiContract Parse(string json)
     {
         var node = JsonNode.Parse(json)!;
+        WithoutDiscriminators(node);
         var lenientNode = node.DeepClone();
         Loosen(lenientNode);
         return new OpenApiContract(JsonSerializer.SerializeToElement(node), JsonSerializer.SerializeToElement(lenientNode));
@@ -262,6 +263,30 @@ public sealed partial class OpenApiContract
     /// invalid enum value is ignored (an enum only asks for its type), server-owned (read-only)
     /// members are ignored.
     /// </summary>
+    /// <summary>
+    /// <c>discriminator</c> is OpenAPI's hint for code generators, not a JSON Schema keyword; the
+    /// <c>oneOf</c> beside it is what validates, so the validator is given the schemas without it.
+    /// </summary>
+    private static void WithoutDiscriminators(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject schema:
+                schema.Remove("discriminator");
+                foreach (var (_, child) in schema.ToList())
+                {
+                    WithoutDiscriminators(child);
+                }
+                break;
+            case JsonArray items:
+                foreach (var child in items)
+                {
+                    WithoutDiscriminators(child);
+                }
+                break;
+        }
+    }
+
     private static void Loosen(JsonNode? node)
     {
         switch (node)

@@ -24,6 +24,7 @@ public static class OpenApiSetup
         return services.AddOpenApi(options =>
         {
             options.AddDocumentTransformer<DocumentRules>();
+            options.AddDocumentTransformer<EventSchemas>();
             options.AddSchemaTransformer<SchemaRules>();
             options.AddOperationTransformer<OperationRules>();
         });

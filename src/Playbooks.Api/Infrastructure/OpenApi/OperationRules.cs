@@ -114,7 +114,7 @@ internal sealed class OperationRules : IOpenApiOperationTransformer
     /// A schema made on request comes with its nested types inline; give them components and
     /// references, as the generator does for the types it finds itself, so each keeps one name.
     /// </summary>
-    private static void ReferenceNested(OpenApiSchema schema, OpenApiDocument document)
+    internal static void ReferenceNested(OpenApiSchema schema, OpenApiDocument document)
     {
         foreach (var name in schema.Properties?.Keys.ToList() ?? [])
         {
