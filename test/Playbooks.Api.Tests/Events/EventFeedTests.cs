@@ -196,6 +196,28 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
     }
 
     [Fact]
+    public async Task Events_are_kept_thirty_days()
+    {
+        var tenant = await app.NewTenantAsync();
+        var old = (await tenant.Client.CreatePlaybookAsync()).Id();
+        app.Clock.Advance(TimeSpan.FromDays(20));
+        var young = (await tenant.Client.CreatePlaybookAsync()).Id();
+        Assert.Equal(2, (await FeedAsync(tenant.Client, atLeast: 2)).Count);
+
+        // The first is 31 days old now, the second 11: the hourly clean-up forgets only the first.
+        app.Clock.Advance(TimeSpan.FromDays(11));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonArray events;
+        while ((events = await FeedAsync(tenant.Client)).Count > 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The old event was never forgotten.");
+            await Task.Delay(50);
+        }
+        Assert.Equal(young, Assert.Single(events)!.Str("data.playbook.id"));
+        Assert.NotEqual(old, young);
+    }
+
+    [Fact]
     public async Task An_idempotent_replay_writes_no_second_event()
     {
         var tenant = await app.NewTenantAsync();

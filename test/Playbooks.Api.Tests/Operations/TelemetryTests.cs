@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,6 +17,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     private readonly string directory = Directory.CreateTempSubdirectory("playbooks-otel-").FullName;
     private readonly ConcurrentDictionary<string, int> received = new();
     private readonly TaskCompletionSource<bool> tracesAndMetrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> deliveryMetrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication collector = null!;
 
     public async Task InitializeAsync()
@@ -31,6 +33,13 @@ public sealed class TelemetryTests : IAsyncLifetime
             if (body.Length > 0)
             {
                 received.AddOrUpdate(signal, 1, (_, n) => n + 1);
+            }
+            // OTLP protobuf keeps metric names as plain UTF-8.
+            var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+            if (signal == "metrics" && text.Contains("playbooks.webhooks.attempts", StringComparison.Ordinal)
+                && text.Contains("playbooks.webhooks.succeeded", StringComparison.Ordinal) && text.Contains("playbooks.webhooks.duration", StringComparison.Ordinal))
+            {
+                deliveryMetrics.TrySetResult(true);
             }
             if (received.ContainsKey("traces") && received.ContainsKey("metrics"))
             {
@@ -67,5 +76,35 @@ public sealed class TelemetryTests : IAsyncLifetime
         }
 
         Assert.True(await tracesAndMetrics.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Webhook_deliveries_are_counted_and_timed_in_the_metrics()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var endpoint = collector.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        const string AdminKey = "telemetry-admin-key";
+        await using var server = await ServerProcess.StartAsync(directory, new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Playbooks"] = $"Data Source={Path.Combine(directory, "webhooks.db")}",
+            ["Playbooks:AdminKey"] = AdminKey,
+            ["Playbooks:Webhooks:AllowPrivateNetworks"] = "true",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+        });
+        var admin = server.Client(AdminKey);
+        var workspace = await (await admin.PostAsJsonAsync("/v1/admin/workspaces", new { name = "Metrics" })).ExpectAsync(HttpStatusCode.Created);
+        var token = await (await admin.PostAsJsonAsync("/v1/admin/tokens", new
+        {
+            subject = "ops",
+            grants = new[] { new { workspaceId = workspace["workspace"]!.Id(), role = "editor" } },
+        })).ExpectAsync(HttpStatusCode.Created);
+        var client = server.Client(token.Str("secret"));
+        await (await client.PostAsJsonAsync("/v1/webhooks", new { url = new Uri(receiver.Url, "/hook").ToString() })).ExpectAsync(HttpStatusCode.Created);
+        await client.CreatePlaybookAsync();
+        await receiver.NextAsync();
+
+        Assert.True(await deliveryMetrics.Task.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 }
