@@ -48,12 +48,12 @@ public static class EventCommands
                 await foreach (var e in c.Client.FollowEventsAsync(c.Get(after), filter, TimeSpan.FromSeconds(c.Get(interval)), ct))
                 {
                     // JSON Lines: one compact object per event, each flushed as it comes.
-                    Console.Out.WriteLine(c.Json ? JsonSerializer.Serialize(e, PlaybooksClient.Json) : Output.EventLine(e));
+                    Console.Out.WriteLine(c.Json ? JsonSerializer.Serialize(e, Cli.JsonOutput) : Output.EventLine(e));
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // Ctrl-C is how a follow ends: not a failure.
+                // Ctrl-C (or SIGTERM) is how a follow ends: not a failure.
             }
         }));
         return events;

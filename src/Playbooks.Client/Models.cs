@@ -57,7 +57,9 @@ public sealed record Token(string Id, string Subject, IReadOnlyList<Grant> Grant
 public sealed record IssuedToken(Token Token, string Secret);
 
 /// <summary>A change recorded in the workspace's feed; <see cref="Data"/> is kept as the API sent it (its shape depends on <see cref="Type"/>).</summary>
-public sealed record Event(string Id, string Type, string WorkspaceId, DateTimeOffset OccurredAt, string? Subject, JsonElement Data);
+public sealed record Event(
+    string Id, string Type, string WorkspaceId, DateTimeOffset OccurredAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Subject, JsonElement Data);
 
 /// <summary>The event types of the feed; <c>webhook.ping</c> only reaches the endpoint that was pinged.</summary>
 public static class EventTypes
