@@ -2,10 +2,12 @@ using Playbooks.Api.Adaptation;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Dashboard;
 using Playbooks.Api.Data;
+using Playbooks.Api.Events;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
 using Playbooks.Api.Runs;
+using Playbooks.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +16,7 @@ builder.Services.AddPlaybooksDatabase(builder.Configuration);
 builder.Services.AddPlaybooksApi();
 builder.Services.AddPlaybooksAccess(builder.Configuration);
 builder.Services.AddDashboard();
+builder.Services.AddPlaybooksWebhooks(builder.Configuration, builder.Environment);
 builder.Services.AddPlaybooksTelemetry(builder.Configuration);
 
 var app = builder.Build();
@@ -27,6 +30,8 @@ app.MapPlaybooks();
 app.MapRuns();
 app.MapVersions();
 app.MapAdaptation();
+app.MapEvents();
+app.MapWebhooks();
 app.MapDashboard();
 
 if (!BuildTimeDocument.IsGenerating)

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
+using Playbooks.Api.Events;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
@@ -95,6 +96,7 @@ public static class AdaptationApi
             var pivot = new PivotResponse(
                 Ids.New("piv_", now), id, locked.Version, pivoted.Version, reason!, PivotEvaluation.Of(evaluation), now, caller.Subject);
             await AdaptationStore.InsertPivotAsync(connection, transaction, caller.WorkspaceId, pivot);
+            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.PivotCreated, caller.Subject, new PivotData(pivot, pivoted.ToResponse()), now);
 
             ETags.Set(http.Response, pivoted.Version);
             return TypedResults.Created($"/v1/playbooks/{id}/pivots", new PivotCreated(pivot, pivoted.ToResponse()));

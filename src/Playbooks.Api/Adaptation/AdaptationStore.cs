@@ -19,7 +19,24 @@ public static class AdaptationStore
     }
 
     public static async Task<Evaluation> EvaluateAsync(
-        DbConnection connection, PlaybookStore.Stored playbook, DateTimeOffset now, DbTransaction? transaction = null)
+        DbConnection connection, PlaybookStore.Stored playbook, DateTimeOffset now, DbTransaction? transaction = null) =>
+        Evaluator.Evaluate(await InputAsync(connection, playbook, now, transaction));
+
+    /// <summary>
+    /// What the evaluator reads, when evidence can change the playbook's state at all: with
+    /// adaptation disabled or no target, the state is fixed and nothing needs to be read.
+    /// </summary>
+    public static async Task<EvaluationInput?> InputIfStateCanChangeAsync(
+        DbConnection connection, PlaybookStore.Stored playbook, DateTimeOffset now, DbTransaction transaction)
+    {
+        var spec = playbook.Spec;
+        return spec.Adaptation.Enabled && Evaluator.TargetPerSample(spec.Strategy.SuccessMetric, spec.Strategy.SuccessTarget, spec.LeadSource.SampleSize) is not null
+            ? await InputAsync(connection, playbook, now, transaction)
+            : null;
+    }
+
+    private static async Task<EvaluationInput> InputAsync(
+        DbConnection connection, PlaybookStore.Stored playbook, DateTimeOffset now, DbTransaction? transaction)
     {
         var (strategyVersion, strategySince) = await StrategyVersionAsync(connection, playbook, transaction);
         var evidence = await connection.QuerySingleAsync<EvidenceRow>(
@@ -34,9 +51,9 @@ public static class AdaptationStore
             "SELECT created_at FROM pivots WHERE workspace_id = @WorkspaceId AND playbook_id = @Id AND created_at > @since",
             new { playbook.WorkspaceId, playbook.Id, since = (now - Evaluator.PivotBudgetWindow).ToUnixTimeMilliseconds() }, transaction);
 
-        return Evaluator.Evaluate(new EvaluationInput(
+        return new EvaluationInput(
             playbook.Spec, strategyVersion, strategySince,
-            new Evidence(evidence.Samples, evidence.Successes, evidence.Value, evidence.SquaresPerSample), pivots.Select(Timestamps.FromMilliseconds).ToList(), now));
+            new Evidence(evidence.Samples, evidence.Successes, evidence.Value, evidence.SquaresPerSample), pivots.Select(Timestamps.FromMilliseconds).ToList(), now);
     }
 
     /// <summary>

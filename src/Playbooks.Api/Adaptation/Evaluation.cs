@@ -31,6 +31,10 @@ public static class PivotGuards
 public sealed record Evidence(long Samples, long Successes, double Value, double SquaresPerSample)
 {
     public static readonly Evidence None = new(0, 0, 0, 0);
+
+    /// <summary>This evidence with one more report.</summary>
+    public Evidence Plus(long samples, long successes, double value) =>
+        new(Samples + samples, Successes + successes, Value + value, SquaresPerSample + (samples > 0 ? value * value / samples : 0));
 }
 
 /// <summary>Everything the evaluator reads, gathered by the caller; the evaluator itself does no I/O.</summary>

@@ -35,6 +35,10 @@ public sealed class Database : IAsyncDisposable
     // (also in WAL mode); MigrateAsync checks, and only a build that differs pays a PRAGMA per open.
     private bool sqliteNeedsSynchronousFull;
 
+    // Released after a commit, so that the delivery worker looks for new events at once; one
+    // release stands for any number of commits.
+    private readonly SemaphoreSlim committed = new(0, 1);
+
     static Database()
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -91,6 +95,17 @@ public sealed class Database : IAsyncDisposable
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(CancellationToken.None);
+            if (committed.CurrentCount == 0)
+            {
+                try
+                {
+                    committed.Release();
+                }
+                catch (SemaphoreFullException)
+                {
+                    // Another commit signalled first: one signal is enough.
+                }
+            }
             return result;
         }
         finally
@@ -98,6 +113,9 @@ public sealed class Database : IAsyncDisposable
             sqliteWriteGate?.Release();
         }
     }
+
+    /// <summary>Waits until a write commits on this instance, or <paramref name="timeout"/> passes.</summary>
+    public Task WaitForCommitAsync(TimeSpan timeout, CancellationToken cancellationToken) => committed.WaitAsync(timeout, cancellationToken);
 
     /// <summary>
     /// Applies every embedded migration not yet applied, oldest first, in one transaction under a
@@ -159,6 +177,7 @@ public sealed class Database : IAsyncDisposable
             await postgres.DisposeAsync();
         }
         sqliteWriteGate?.Dispose();
+        committed.Dispose();
     }
 
     private IEnumerable<(long Version, string Name, string Sql)> Migrations()

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Playbooks.Api.Auth;
@@ -22,7 +23,20 @@ public static class ServiceSetup
         }
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         // Made by a factory so that the container disposes it (and the PostgreSQL pool) at shutdown.
-        return services.AddSingleton(_ => new Database(provider, connectionString));
+        services.AddSingleton(_ => new Database(provider, connectionString));
+        // The Data Protection key ring (dashboard cookies, webhook secrets) lives in the store, shared by every instance.
+        var dataProtection = services.AddDataProtection().SetApplicationName("Playbooks");
+        if (BuildTimeDocument.IsGenerating)
+        {
+            // Writing the OpenAPI document at build time touches no database.
+            dataProtection.UseEphemeralDataProtectionProvider();
+        }
+        else
+        {
+            services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+                .Configure<Database>((options, db) => options.XmlRepository = new DatabaseKeyRing(db));
+        }
+        return services;
     }
 
     /// <summary>Console logs, one line each with the request's scopes, secrets redacted.</summary>

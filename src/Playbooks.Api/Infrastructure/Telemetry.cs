@@ -27,6 +27,7 @@ public static class Telemetry
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddMeter("System.Runtime")
+                .AddMeter(Webhooks.DeliveryWorker.MeterName)
                 .AddOtlpExporter());
         return services;
     }

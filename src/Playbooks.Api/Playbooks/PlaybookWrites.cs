@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
+using Playbooks.Api.Events;
 using Playbooks.Api.Infrastructure;
 
 namespace Playbooks.Api.Playbooks;
@@ -20,7 +21,7 @@ public abstract record SaveResult
 
 /// <summary>
 /// Creating and updating a playbook from a JSON body read by <see cref="SpecReader"/>: the one path
-/// behind the API's handlers and the dashboard's form.
+/// behind the API's handlers and the dashboard's form. Each change writes its event in its own transaction.
 /// </summary>
 public static class PlaybookWrites
 {
@@ -37,6 +38,7 @@ public static class PlaybookWrites
         await db.WriteAsync(async (connection, transaction) =>
         {
             await PlaybookStore.InsertAsync(connection, transaction, playbook);
+            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.PlaybookCreated, caller.Subject, new PlaybookData(playbook.ToResponse()), now);
             return 0;
         }, ct);
         return new SaveResult.Saved(playbook);
@@ -69,8 +71,16 @@ public static class PlaybookWrites
 
             var updated = current with { Spec = spec, Version = current.Version + 1, UpdatedAt = Timestamps.Now(clock) };
             var expected = current.Version;
-            var written = await db.WriteAsync(
-                (connection, transaction) => PlaybookStore.UpdateAsync(connection, transaction, updated, expected, "update", caller.Subject), ct);
+            var written = await db.WriteAsync(async (connection, transaction) =>
+            {
+                if (!await PlaybookStore.UpdateAsync(connection, transaction, updated, expected, "update", caller.Subject))
+                {
+                    return false;
+                }
+                await EventLog.AppendAsync(
+                    connection, transaction, caller.WorkspaceId, EventTypes.PlaybookUpdated, caller.Subject, new PlaybookUpdatedData(updated.ToResponse(), expected), updated.UpdatedAt);
+                return true;
+            }, ct);
             if (written)
             {
                 return new SaveResult.Saved(updated);
@@ -84,6 +94,14 @@ public static class PlaybookWrites
         }
     }
 
-    public static Task<bool> DeleteAsync(string id, Caller caller, Database db, CancellationToken ct) =>
-        db.WriteAsync((connection, transaction) => PlaybookStore.DeleteAsync(connection, transaction, caller.WorkspaceId, id), ct);
+    public static Task<bool> DeleteAsync(string id, Caller caller, Database db, TimeProvider clock, CancellationToken ct) =>
+        db.WriteAsync(async (connection, transaction) =>
+        {
+            if (!await PlaybookStore.DeleteAsync(connection, transaction, caller.WorkspaceId, id))
+            {
+                return false;
+            }
+            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.PlaybookDeleted, caller.Subject, new PlaybookDeletedData(id), Timestamps.Now(clock));
+            return true;
+        }, ct);
 }

@@ -114,8 +114,8 @@ public static class PlaybooksApi
     }
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Delete(
-        string id, Caller caller, Database db, CancellationToken ct) =>
-        await PlaybookWrites.DeleteAsync(id, caller, db, ct) ? TypedResults.Ok(new OkResponse(true)) : ApiProblem.NotFound("playbook");
+        string id, Caller caller, Database db, TimeProvider clock, CancellationToken ct) =>
+        await PlaybookWrites.DeleteAsync(id, caller, db, clock, ct) ? TypedResults.Ok(new OkResponse(true)) : ApiProblem.NotFound("playbook");
 
     private static ProblemHttpResult PreconditionFailed(long version) =>
         ApiProblem.Create(StatusCodes.Status412PreconditionFailed, "precondition_failed",

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
+using Playbooks.Api.Adaptation;
 using Playbooks.Api.Data;
+using Playbooks.Api.Events;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
@@ -91,7 +93,9 @@ public static class RunsApi
                 CreatedBy = caller.Subject,
             };
             await RunStore.InsertAsync(connection, transaction, caller.WorkspaceId, run);
-            return TypedResults.Created($"/v1/playbooks/{playbook.Id}/runs/{run.Id}", new RunEnvelope(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
+            var response = run.ToResponse(playbook.Spec.Strategy.SuccessMetric);
+            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.RunStarted, caller.Subject, new RunData(response), now);
+            return TypedResults.Created($"/v1/playbooks/{playbook.Id}/runs/{run.Id}", new RunEnvelope(response));
         }, ct);
     }
 
@@ -151,12 +155,24 @@ public static class RunsApi
 
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
-            var ended = await RunStore.EndAsync(connection, transaction, caller.WorkspaceId, id, runId, status!, note, Timestamps.Now(clock).ToUnixTimeMilliseconds());
+            var ended = await EndAsync(connection, transaction, caller, id, runId, status!, note, metric, Timestamps.Now(clock));
             return await AnswerAsync(connection, transaction, caller, id, runId, ended, metric);
         }, ct);
     }
 
-    /// <summary>Adds samples, successes and value to a running run, atomically, with the time they happened.</summary>
+    /// <summary>Ends a running run with its <c>run.ended</c> event: the one path of the API and the dashboard. Null when it is not running.</summary>
+    public static async Task<RunStore.Row?> EndAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Caller caller,
+        string playbookId, string runId, string status, string? note, string? metric, DateTimeOffset now)
+    {
+        var ended = await RunStore.EndAsync(connection, transaction, caller.WorkspaceId, playbookId, runId, status, note, now.ToUnixTimeMilliseconds());
+        if (ended is not null)
+        {
+            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.RunEnded, caller.Subject, new RunData(ended.ToResponse(metric)), now);
+        }
+        return ended;
+    }
+
     /// <summary>The body of ending a run: a final status and an optional note (also what the dashboard's form sends).</summary>
     public static (string? Status, string? Note, FieldErrors Errors) ReadEnd(System.Text.Json.JsonElement body)
     {
@@ -170,6 +186,10 @@ public static class RunsApi
         return (status, note, fields.Errors);
     }
 
+    /// <summary>
+    /// Adds samples, successes and value to a running run, atomically, with the time they happened.
+    /// When the report moves the evaluation from one state to another, the change is an event.
+    /// </summary>
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> ReportOutcome(
         string id, string runId, HttpRequest request, FoundPlaybook playbook, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
@@ -194,8 +214,25 @@ public static class RunsApi
 
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
+            // Locked for the report: concurrent reports on one playbook see each other's evidence,
+            // so a change of state is announced once.
+            if (await PlaybookStore.FindForUpdateAsync(connection, transaction, caller.WorkspaceId, id) is not { } locked)
+            {
+                return ApiProblem.NotFound("run");
+            }
+            var input = await AdaptationStore.InputIfStateCanChangeAsync(connection, locked, now, transaction);
             var added = await RunStore.AddOutcomeAsync(
                 connection, transaction, caller.WorkspaceId, run, report, Ids.New("out_", now), now.ToUnixTimeMilliseconds(), caller.Subject);
+            if (added is not null && input is not null && run.SpecVersion >= input.StrategyVersion)
+            {
+                var before = Evaluator.Evaluate(input);
+                var after = Evaluator.Evaluate(input with { Evidence = input.Evidence.Plus(report.Samples, report.Successes, report.Value) });
+                if (before.State != after.State)
+                {
+                    await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.AdaptationStateChanged, caller.Subject,
+                        new StateChangedData(id, before.State, after.State, after), now);
+                }
+            }
             return await AnswerAsync(connection, transaction, caller, id, runId, added, metric);
         }, ct);
     }

@@ -9,7 +9,7 @@ namespace Playbooks.Api.Dashboard.Pages;
 
 /// <summary>The confirmation of a delete, then the API's delete.</summary>
 [Authorize(Policy = DashboardAccess.Write)]
-public sealed class DeleteModel(Database db, Caller caller) : PageModel
+public sealed class DeleteModel(Database db, Caller caller, TimeProvider clock) : PageModel
 {
     public PlaybookStore.Stored Playbook { get; private set; } = null!;
 
@@ -24,5 +24,5 @@ public sealed class DeleteModel(Database db, Caller caller) : PageModel
     }
 
     public async Task<IActionResult> OnPostAsync(string id) =>
-        await PlaybookWrites.DeleteAsync(id, caller, db, HttpContext.RequestAborted) ? Redirect("/app") : NotFound();
+        await PlaybookWrites.DeleteAsync(id, caller, db, clock, HttpContext.RequestAborted) ? Redirect("/app") : NotFound();
 }

@@ -33,10 +33,10 @@ public sealed class RunModel(Database db, Caller caller, TimeProvider clock) : P
         }
         using var body = JsonDocument.Parse(JsonSerializer.Serialize(new { status, note = string.IsNullOrEmpty(note) ? null : note }));
         var (finalStatus, finalNote, errors) = RunsApi.ReadEnd(body.RootElement);
-        if (errors.Count == 0 && await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, HttpContext.RequestAborted) is not null)
+        if (errors.Count == 0 && await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, HttpContext.RequestAborted) is { } playbook)
         {
-            await db.WriteAsync((connection, transaction) => RunStore.EndAsync(
-                connection, transaction, caller.WorkspaceId, id, runId, finalStatus!, finalNote, Timestamps.Now(clock).ToUnixTimeMilliseconds()), HttpContext.RequestAborted);
+            await db.WriteAsync((connection, transaction) => RunsApi.EndAsync(
+                connection, transaction, caller, id, runId, finalStatus!, finalNote, playbook.Spec.Strategy.SuccessMetric, Timestamps.Now(clock)), HttpContext.RequestAborted);
             return Redirect($"/app/playbooks/{id}/runs/{runId}");
         }
         Errors = errors;

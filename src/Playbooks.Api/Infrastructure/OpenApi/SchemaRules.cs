@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Playbooks.Api.Adaptation;
 using Playbooks.Api.Auth;
+using Playbooks.Api.Events;
 using Playbooks.Api.Playbooks;
 using Playbooks.Api.Runs;
+using Playbooks.Api.Webhooks;
 
 namespace Playbooks.Api.Infrastructure.OpenApi;
 
@@ -52,6 +54,15 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer
         [(typeof(PivotStatus), "blockedBy")] = OneOf(PivotGuards.All),
         [(typeof(Grant), "role")] = OneOf(Roles.All),
         [(typeof(StatsResponse), "bucket")] = OneOf(StatsApi.BucketNames),
+        [(typeof(EventResponse), "type")] = OneOf([.. EventTypes.All, EventTypes.WebhookPing]),
+        [(typeof(StateChangedData), "from")] = OneOf(AdaptationStates.All),
+        [(typeof(StateChangedData), "to")] = OneOf(AdaptationStates.All),
+        [(typeof(WebhookResponse), "events")] = ItemsOneOf(EventTypes.All),
+        [(typeof(WebhookResponse), "disabledReason")] = OneOf([DisabledReasons.Gone, DisabledReasons.Failing]),
+        [(typeof(CreateWebhookRequest), "events")] = ItemsOneOf(EventTypes.All),
+        [(typeof(UpdateWebhookRequest), "events")] = ItemsOneOf(EventTypes.All),
+        [(typeof(DeliveryResponse), "status")] = OneOf(DeliveryStatuses.All),
+        [(typeof(DeliveryResponse), "eventType")] = OneOf([.. EventTypes.All, EventTypes.WebhookPing]),
     };
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
@@ -117,6 +128,14 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer
             nodes.Add(null!);
         }
         schema.Enum = nodes;
+    };
+
+    private static Action<OpenApiSchema> ItemsOneOf(IEnumerable<string> values) => schema =>
+    {
+        if (schema.Items is OpenApiSchema item)
+        {
+            OneOf(values)(item);
+        }
     };
 
     private static void AtLeastZero(OpenApiSchema schema) => schema.Minimum = "0";
