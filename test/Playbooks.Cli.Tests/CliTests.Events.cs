@@ -41,6 +41,9 @@ public sealed partial class CliTests
         Assert.Equal([events[1]!["id"]!.GetValue<string>()], after.Json.AsArray().Select(e => e!["id"]!.GetValue<string>()));
         Assert.Single((await cli.RunAsync("events", "--limit", "1", "--json")).Json.AsArray());
         Assert.Equal(2, (await cli.RunAsync("events", "--limit", "0")).ExitCode);
+        var unknown = await cli.RunAsync("events", "--type", "playbook.archived");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("\n  type: ", unknown.Error, StringComparison.Ordinal);
     }
 
     [Fact]
