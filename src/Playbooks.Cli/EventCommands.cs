@@ -9,7 +9,7 @@ public static class EventCommands
 {
     public static Command Build()
     {
-        // Types are not checked here: a server newer than this command may have more.
+        // The server checks the types (an unknown one is a validation problem): a newer server may know more than this command.
         var types = new Option<string?>("--type") { Description = "Only these types, comma-separated (playbook.created, playbook.updated, playbook.deleted, run.started, run.ended, adaptation.state_changed, pivot.created)" };
         var after = new Option<string?>("--after") { Description = "Start after this event id (evt_...); default the oldest kept" };
         var limit = new Option<int>("--limit") { Description = "At most this many (without --follow)", DefaultValueFactory = _ => 100 };
