@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net.Http;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Playbooks.Client;
 using Spectre.Console;
 
@@ -25,7 +27,7 @@ public static class Cli
         root.Options.Add(Token);
         root.Options.Add(Workspace);
         root.Options.Add(Json);
-        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(AdminCommands.Build()))
+        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(EventCommands.Build()).Append(WebhookCommands.Build()).Append(AdminCommands.Build()))
         {
             root.Subcommands.Add(command);
         }
@@ -103,7 +105,19 @@ public static class Cli
         }
     }
 
-    private static readonly JsonSerializerOptions Indented = new(PlaybooksClient.Json) { WriteIndented = true };
+    /// <summary>How --json writes: the client's names, and times in the API's own format, so that output reads as the API sent it.</summary>
+    public static readonly JsonSerializerOptions JsonOutput = new(PlaybooksClient.Json) { Converters = { new ApiTime() } };
+
+    private static readonly JsonSerializerOptions Indented = new(JsonOutput) { WriteIndented = true };
+
+    /// <summary>Instants as the API writes them (UTC, milliseconds, Z) rather than with a +00:00 offset.</summary>
+    private sealed class ApiTime : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDateTimeOffset();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+    }
 
     public static IAnsiConsole Out { get; } = CreateConsole();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Playbooks.Client;
 using Spectre.Console;
 
@@ -131,4 +132,94 @@ public static class Output
         Cli.Out.Write(table);
         Cli.Out.WriteLine($"{stats.Buckets.Sum(b => b.Samples)} samples, {stats.Buckets.Sum(b => b.Successes)} successes, {stats.Buckets.Sum(b => b.RunsStarted)} runs from {Time(stats.From)} to {Time(stats.To)}");
     }
+
+    /// <summary>One line per event, so that a followed feed reads (and greps) like a log.</summary>
+    public static string EventLine(Event e) =>
+        $"{e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}  {e.Type,-24}  {e.Id}  {OneLine(EventSummary(e))}";
+
+    /// <summary>What the event is about, in a few words: the resource's id and the change.</summary>
+    public static string EventSummary(Event e)
+    {
+        string Text(params string[] path)
+        {
+            var node = e.Data;
+            foreach (var name in path)
+            {
+                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(name, out node))
+                {
+                    return "?";
+                }
+            }
+            return node.ValueKind == JsonValueKind.String ? node.GetString()! : node.ToString();
+        }
+        return e.Type switch
+        {
+            EventTypes.PlaybookCreated => $"{Text("playbook", "id")} \"{Text("playbook", "name")}\"",
+            EventTypes.PlaybookUpdated => $"{Text("playbook", "id")} version {Text("previousVersion")} -> {Text("playbook", "version")}",
+            EventTypes.PlaybookDeleted => Text("playbookId"),
+            EventTypes.RunStarted => $"{Text("run", "id")} of {Text("run", "playbookId")}",
+            EventTypes.RunEnded => $"{Text("run", "id")} of {Text("run", "playbookId")} {Text("run", "status")}",
+            EventTypes.AdaptationStateChanged => $"{Text("playbookId")} {Text("from")} -> {Text("to")}",
+            EventTypes.PivotCreated => $"{Text("pivot", "id")} of {Text("playbook", "id")} version {Text("pivot", "fromVersion")} -> {Text("pivot", "toVersion")}",
+            _ => e.Subject ?? "",
+        };
+    }
+
+    // A name with a line break must not split an event over two lines.
+    private static string OneLine(string text) => string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c));
+
+    public static void Webhooks(IReadOnlyList<Webhook> webhooks)
+    {
+        var table = Table("id", "url", "events", "enabled", "description", "updated");
+        foreach (var w in webhooks)
+        {
+            table.AddRow(w.Id, Markup.Escape(w.Url), Markup.Escape(WebhookEvents(w)), Enabled(w), Markup.Escape(w.Description ?? ""), Time(w.UpdatedAt));
+        }
+        Cli.Out.Write(table);
+        Cli.Out.WriteLine($"{webhooks.Count} webhook(s)");
+    }
+
+    public static void Webhook(Webhook w)
+    {
+        var table = Table("field", "value");
+        void Row(string field, string? value) => table.AddRow(field, Markup.Escape(value ?? ""));
+        Row("id", w.Id);
+        Row("url", w.Url);
+        Row("events", WebhookEvents(w));
+        Row("enabled", Enabled(w));
+        Row("description", w.Description);
+        Row("created", $"{Time(w.CreatedAt)} by {w.CreatedBy}");
+        Row("updated", Time(w.UpdatedAt));
+        Cli.Out.Write(table);
+    }
+
+    /// <summary>The webhook, then its secret with the warning that it is not shown again.</summary>
+    public static void IssuedWebhook(IssuedWebhook issued)
+    {
+        Webhook(issued.Webhook);
+        Cli.Out.WriteLine($"secret  {issued.Secret}");
+        Cli.Out.WriteLine("The secret is shown only now: store it safely (rotate-secret makes a new one).");
+    }
+
+    private static string WebhookEvents(Webhook w) => w.Events.Count == 0 ? "all" : string.Join(", ", w.Events);
+
+    private static string Enabled(Webhook w) => w.Enabled ? "yes" : w.DisabledReason is { } reason ? $"no ({reason})" : "no";
+
+    public static void Deliveries(IReadOnlyList<Delivery> deliveries)
+    {
+        var table = Table("id", "event", "type", "status", "attempts", "last answer", "last attempt", "next attempt");
+        foreach (var d in deliveries)
+        {
+            var answer = d.LastStatusCode is { } code ? code.ToString(CultureInfo.InvariantCulture) : "";
+            if (d.LastError is { } error)
+            {
+                answer = answer.Length == 0 ? error : $"{answer} {error}";
+            }
+            table.AddRow(d.Id, d.EventId, d.EventType, d.Status, d.Attempts.ToString(CultureInfo.InvariantCulture), Markup.Escape(answer), Time(d.LastAttemptAt), Time(d.NextAttemptAt));
+        }
+        Cli.Out.Write(table);
+        Cli.Out.WriteLine($"{deliveries.Count} deliver{(deliveries.Count == 1 ? "y" : "ies")}");
+    }
+
+    public static void Delivery(Delivery d) => Deliveries([d]);
 }

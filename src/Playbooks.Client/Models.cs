@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Playbooks.Client;
@@ -54,6 +55,43 @@ public sealed record Grant(string WorkspaceId, string Role);
 public sealed record Token(string Id, string Subject, IReadOnlyList<Grant> Grants, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
 public sealed record IssuedToken(Token Token, string Secret);
+
+/// <summary>A change recorded in the workspace's feed; <see cref="Data"/> is kept as the API sent it (its shape depends on <see cref="Type"/>).</summary>
+public sealed record Event(
+    string Id, string Type, string WorkspaceId, DateTimeOffset OccurredAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Subject, JsonElement Data);
+
+/// <summary>The event types of the feed; <c>webhook.ping</c> only reaches the endpoint that was pinged.</summary>
+public static class EventTypes
+{
+    public const string PlaybookCreated = "playbook.created";
+    public const string PlaybookUpdated = "playbook.updated";
+    public const string PlaybookDeleted = "playbook.deleted";
+    public const string RunStarted = "run.started";
+    public const string RunEnded = "run.ended";
+    public const string AdaptationStateChanged = "adaptation.state_changed";
+    public const string PivotCreated = "pivot.created";
+    public const string WebhookPing = "webhook.ping";
+}
+
+/// <summary>A webhook endpoint. <see cref="Events"/> empty means every type; <see cref="DisabledReason"/> is <c>gone</c> or <c>failing</c> when the server disabled it.</summary>
+public sealed record Webhook(
+    string Id, string Url, IReadOnlyList<string> Events,
+    // Written even when null, so that --json shows these members as the API sends them.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Description,
+    bool Enabled, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string CreatedBy,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? DisabledReason);
+
+/// <summary>A webhook with its signing secret (<c>whsec_…</c>), which the API shows only on create and rotate.</summary>
+public sealed record IssuedWebhook(Webhook Webhook, string Secret);
+
+/// <summary>The fields of a webhook to change; null leaves a field as it is, an empty <see cref="Events"/> means every type.</summary>
+public sealed record WebhookChanges(string? Url = null, IReadOnlyList<string>? Events = null, string? Description = null, bool? Enabled = null);
+
+/// <summary>One event on its way to one endpoint: <see cref="Status"/> is pending, succeeded or failed.</summary>
+public sealed record Delivery(
+    string Id, string WebhookId, string EventId, string EventType, string Status, int Attempts,
+    DateTimeOffset? LastAttemptAt, int? LastStatusCode, string? LastError, DateTimeOffset? NextAttemptAt, DateTimeOffset CreatedAt);
 
 /// <summary>One page of a list; <see cref="NextCursor"/> is null on the last.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

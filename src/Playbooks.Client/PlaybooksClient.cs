@@ -159,6 +159,105 @@ public sealed class PlaybooksClient : IDisposable
     public Task<Page<Pivot>> ListPivotsAsync(string playbookId, ListOptions? options = null, CancellationToken cancellationToken = default) =>
         PageAsync<Pivot>($"v1/playbooks/{Escape(playbookId)}/pivots", "pivots", options, cancellationToken);
 
+    // Events
+
+    /// <summary>
+    /// One page of the workspace's events, oldest first, strictly after the event <paramref name="after"/>
+    /// (from the oldest kept when null). <see cref="Page{T}.NextCursor"/> is null once the caller has caught up.
+    /// </summary>
+    public Task<Page<Event>> ListEventsAsync(string? after = null, IEnumerable<string>? types = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        PageAsync<Event>("v1/events" + EventQuery(after, types, limit), "events", cancellationToken);
+
+    /// <summary>The events after <paramref name="after"/> that exist now, page after page; it ends once the caller has caught up.</summary>
+    public async IAsyncEnumerable<Event> ListAllEventsAsync(
+        string? after = null, IEnumerable<string>? types = null, int? pageSize = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var filter = types?.ToList();
+        while (true)
+        {
+            var page = await ListEventsAsync(after, filter, pageSize, cancellationToken);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+            if (page.NextCursor is null)
+            {
+                yield break;
+            }
+            after = page.NextCursor;
+        }
+    }
+
+    /// <summary>
+    /// The events after <paramref name="after"/>, then each new one as it is recorded, until cancelled: pages are read
+    /// at once while more follow, and once caught up the feed is polled every <paramref name="interval"/> (default 2 s)
+    /// with the last event seen as the cursor, so no event is skipped.
+    /// </summary>
+    public async IAsyncEnumerable<Event> FollowEventsAsync(
+        string? after = null, IEnumerable<string>? types = null, TimeSpan? interval = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var filter = types?.ToList();
+        var wait = interval ?? TimeSpan.FromSeconds(2);
+        while (true)
+        {
+            var page = await ListEventsAsync(after, filter, 1000, cancellationToken);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+            // With a type filter the next cursor can be past the last event returned; either way nothing is skipped.
+            after = page.NextCursor ?? (page.Items.Count > 0 ? page.Items[^1].Id : after);
+            if (page.NextCursor is null)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
+    }
+
+    public Task<Event> GetEventAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<Event>(HttpMethod.Get, $"v1/events/{Escape(id)}", "event", null, cancellationToken);
+
+    // Webhooks
+
+    /// <summary>Registers an endpoint; the answer holds its signing secret, which is shown only here and on rotation.</summary>
+    public Task<IssuedWebhook> CreateWebhookAsync(
+        string url, IEnumerable<string>? events = null, string? description = null, bool? enabled = null,
+        string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<IssuedWebhook>(HttpMethod.Post, "v1/webhooks", null,
+            JsonContent.Create(new { url, events = events?.ToList(), description, enabled }, options: Json), cancellationToken, idempotencyKey);
+
+    public async Task<IReadOnlyList<Webhook>> ListWebhooksAsync(CancellationToken cancellationToken = default) =>
+        await SendAsync<List<Webhook>>(HttpMethod.Get, "v1/webhooks", "webhooks", null, cancellationToken);
+
+    public Task<Webhook> GetWebhookAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<Webhook>(HttpMethod.Get, $"v1/webhooks/{Escape(id)}", "webhook", null, cancellationToken);
+
+    /// <summary>Changes the fields set in <paramref name="changes"/>; enabling again clears <see cref="Webhook.DisabledReason"/>.</summary>
+    public Task<Webhook> UpdateWebhookAsync(string id, WebhookChanges changes, CancellationToken cancellationToken = default) =>
+        SendAsync<Webhook>(HttpMethod.Patch, $"v1/webhooks/{Escape(id)}", "webhook", JsonContent.Create(changes, options: Json), cancellationToken);
+
+    public Task DeleteWebhookAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<bool>(HttpMethod.Delete, $"v1/webhooks/{Escape(id)}", "ok", null, cancellationToken);
+
+    /// <summary>A new signing secret; for 24 hours deliveries are signed with the old one too.</summary>
+    public Task<IssuedWebhook> RotateWebhookSecretAsync(string id, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<IssuedWebhook>(HttpMethod.Post, $"v1/webhooks/{Escape(id)}/rotate-secret", null, null, cancellationToken, idempotencyKey);
+
+    /// <summary>Queues a <c>webhook.ping</c> event for this endpoint only.</summary>
+    public Task<Delivery> PingWebhookAsync(string id, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<Delivery>(HttpMethod.Post, $"v1/webhooks/{Escape(id)}/ping", "delivery", null, cancellationToken, idempotencyKey);
+
+    /// <summary>One page of an endpoint's deliveries, newest first; <see cref="ListOptions.Status"/> is pending, succeeded or failed.</summary>
+    public Task<Page<Delivery>> ListDeliveriesAsync(string webhookId, ListOptions? options = null, CancellationToken cancellationToken = default) =>
+        PageAsync<Delivery>($"v1/webhooks/{Escape(webhookId)}/deliveries", "deliveries", options, cancellationToken);
+
+    public IAsyncEnumerable<Delivery> ListAllDeliveriesAsync(string webhookId, ListOptions? options = null, CancellationToken cancellationToken = default) =>
+        AllAsync<Delivery>($"v1/webhooks/{Escape(webhookId)}/deliveries", "deliveries", options, cancellationToken);
+
+    /// <summary>Sends a delivery's event to its endpoint again, as a new delivery.</summary>
+    public Task<Delivery> RedeliverAsync(string webhookId, string deliveryId, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<Delivery>(HttpMethod.Post, $"v1/webhooks/{Escape(webhookId)}/deliveries/{Escape(deliveryId)}/redeliver", "delivery", null, cancellationToken, idempotencyKey);
+
     // Admin (the client's token is the admin key)
 
     public Task<Workspace> CreateWorkspaceAsync(string name, bool readOnly = false, CancellationToken cancellationToken = default) =>
@@ -209,7 +308,12 @@ public sealed class PlaybooksClient : IDisposable
         var query = Query(
             ("limit", options?.Limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", options?.Cursor),
             ("status", options?.Status), ("mode", options?.Mode), ("buddyId", options?.BuddyId));
-        var page = await SendAsync<JsonElement>(HttpMethod.Get, path + query, null, null, cancellationToken);
+        return await PageAsync<T>(path + query, member, cancellationToken);
+    }
+
+    private async Task<Page<T>> PageAsync<T>(string pathAndQuery, string member, CancellationToken cancellationToken)
+    {
+        var page = await SendAsync<JsonElement>(HttpMethod.Get, pathAndQuery, null, null, cancellationToken);
         var items = page.GetProperty(member).Deserialize<List<T>>(Json)!;
         return new Page<T>(items, page.TryGetProperty("nextCursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null);
     }
@@ -231,6 +335,12 @@ public sealed class PlaybooksClient : IDisposable
             }
             current = current with { Cursor = page.NextCursor };
         }
+    }
+
+    private static string EventQuery(string? after, IEnumerable<string>? types, int? limit)
+    {
+        var filter = types?.Where(t => t.Length > 0).ToList();
+        return Query(("after", after), ("type", filter is { Count: > 0 } ? string.Join(",", filter) : null), ("limit", limit?.ToString(CultureInfo.InvariantCulture)));
     }
 
     private static StringContent Body(JsonNode node) => new(node.ToJsonString(), System.Text.Encoding.UTF8, "application/json");

@@ -15,6 +15,72 @@ public sealed class CliProcess(Uri server, string? token = null, string? adminKe
 
     public async Task<Result> RunWithInputAsync(string? input, params string[] args)
     {
+        using var process = Process.Start(StartInfo(args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+        process.StandardInput.Close();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts a command that does not end by itself (<c>events --follow</c>) and hands it over still running.</summary>
+    public Running Start(params string[] args)
+    {
+        var process = Process.Start(StartInfo(args))!;
+        process.StandardInput.Close();
+        return new Running(process);
+    }
+
+    /// <summary>A command still running: its output line by line, and Ctrl-C.</summary>
+    public sealed class Running : IAsyncDisposable
+    {
+        private readonly Process process;
+        private readonly Task<string> error;
+
+        internal Running(Process process)
+        {
+            this.process = process;
+            error = process.StandardError.ReadToEndAsync();
+        }
+
+        /// <summary>The next line of standard output, failing if none comes within <paramref name="timeout"/>.</summary>
+        public async Task<string> ReadLineAsync(TimeSpan timeout)
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(timeout);
+            return line ?? throw new InvalidOperationException($"The command ended ({process.ExitCode}) without printing a line: {await error}");
+        }
+
+        /// <summary>
+        /// Sends SIGTERM, which the command handles like Ctrl-C (SIGINT itself may be ignored: a non-interactive
+        /// shell starts background processes with it ignored, and children inherit that), and waits for the exit code.
+        /// </summary>
+        public async Task<int> StopAsync(TimeSpan timeout)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+            await process.WaitForExitAsync().WaitAsync(timeout);
+            return process.ExitCode;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+    }
+
+    private ProcessStartInfo StartInfo(string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -39,16 +105,6 @@ public sealed class CliProcess(Uri server, string? token = null, string? adminKe
         {
             start.Environment["PLAYBOOKS_ADMIN_KEY"] = adminKey;
         }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input);
-        }
-        process.StandardInput.Close();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return new Result(process.ExitCode, await output, await error);
+        return start;
     }
 }

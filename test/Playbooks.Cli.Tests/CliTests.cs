@@ -4,7 +4,7 @@ using Playbooks.Api.Tests.Infrastructure;
 namespace Playbooks.Cli.Tests;
 
 /// <summary>The playbooks command against a real server process on a database of its own.</summary>
-public sealed class CliTests : IAsyncLifetime
+public sealed partial class CliTests : IAsyncLifetime
 {
     private const string AdminKey = "cli-test-admin-key";
     private readonly string directory = Directory.CreateTempSubdirectory("playbooks-cli-").FullName;
@@ -14,6 +14,8 @@ public sealed class CliTests : IAsyncLifetime
     {
         ["ConnectionStrings:Playbooks"] = $"Data Source={Path.Combine(directory, "playbooks.db")}",
         ["Playbooks:AdminKey"] = AdminKey,
+        // Webhook URLs point at loopback, where nothing listens: no test reaches beyond this machine.
+        ["Playbooks:Webhooks:AllowPrivateNetworks"] = "true",
     });
 
     public async Task DisposeAsync()
@@ -27,12 +29,20 @@ public sealed class CliTests : IAsyncLifetime
     /// <summary>A workspace and an editor token for it, made with the CLI's admin commands.</summary>
     private async Task<(string WorkspaceId, CliProcess Cli)> TenantAsync()
     {
+        var (workspaceId, _, cli) = await TenantWithTokenAsync();
+        return (workspaceId, cli);
+    }
+
+    /// <summary>The same, with the token itself, for tests that also call the API over HTTP.</summary>
+    private async Task<(string WorkspaceId, string Token, CliProcess Cli)> TenantWithTokenAsync()
+    {
         var workspace = await Admin.RunAsync("admin", "workspace", "create", "Growth", "--json");
         Assert.Equal(0, workspace.ExitCode);
         var workspaceId = workspace.Json["id"]!.GetValue<string>();
         var token = await Admin.RunAsync("admin", "token", "create", "--subject", "user_42", "--grant", $"{workspaceId}:editor", "--json");
         Assert.Equal(0, token.ExitCode);
-        return (workspaceId, new CliProcess(server.BaseAddress, token.Json["secret"]!.GetValue<string>()));
+        var secret = token.Json["secret"]!.GetValue<string>();
+        return (workspaceId, secret, new CliProcess(server.BaseAddress, secret));
     }
 
     private string WriteFile(string name, string json)
