@@ -23,20 +23,27 @@ public static class AdaptationStore
         Evaluator.Evaluate(await InputAsync(connection, playbook, now, transaction));
 
     /// <summary>
-    /// What the evaluator reads, when evidence can change the playbook's state at all: with
-    /// adaptation disabled or no target, the state is fixed and nothing needs to be read.
+    /// What the evaluator needs to judge the playbook's <em>state</em>, when evidence can change
+    /// it at all; null when it cannot: with adaptation disabled or no target the state is fixed,
+    /// and while the pivot window of even the first strategy is open it is <c>collecting</c>
+    /// whatever the evidence. Recent pivots bear on the pivot guards, not the state: not read.
     /// </summary>
-    public static async Task<EvaluationInput?> InputIfStateCanChangeAsync(
+    public static async Task<EvaluationInput?> StateInputAsync(
         DbConnection connection, PlaybookStore.Stored playbook, DateTimeOffset now, DbTransaction transaction)
     {
         var spec = playbook.Spec;
-        return spec.Adaptation.Enabled && Evaluator.TargetPerSample(spec.Strategy.SuccessMetric, spec.Strategy.SuccessTarget, spec.LeadSource.SampleSize) is not null
-            ? await InputAsync(connection, playbook, now, transaction)
-            : null;
+        if (!spec.Adaptation.Enabled
+            || Evaluator.TargetPerSample(spec.Strategy.SuccessMetric, spec.Strategy.SuccessTarget, spec.LeadSource.SampleSize) is null
+            // The current strategy cannot have started before the playbook.
+            || now < playbook.CreatedAt.AddDays(spec.Adaptation.PivotWindowDays))
+        {
+            return null;
+        }
+        return await InputAsync(connection, playbook, now, transaction, withPivots: false);
     }
 
     private static async Task<EvaluationInput> InputAsync(
-        DbConnection connection, PlaybookStore.Stored playbook, DateTimeOffset now, DbTransaction? transaction)
+        DbConnection connection, PlaybookStore.Stored playbook, DateTimeOffset now, DbTransaction? transaction, bool withPivots = true)
     {
         var (strategyVersion, strategySince) = await StrategyVersionAsync(connection, playbook, transaction);
         var evidence = await connection.QuerySingleAsync<EvidenceRow>(
@@ -47,7 +54,7 @@ public static class AdaptationStore
             WHERE workspace_id = @WorkspaceId AND playbook_id = @Id AND spec_version >= @strategyVersion
             """,
             new { playbook.WorkspaceId, playbook.Id, strategyVersion }, transaction);
-        var pivots = await connection.QueryAsync<long>(
+        var pivots = !withPivots ? [] : await connection.QueryAsync<long>(
             "SELECT created_at FROM pivots WHERE workspace_id = @WorkspaceId AND playbook_id = @Id AND created_at > @since",
             new { playbook.WorkspaceId, playbook.Id, since = (now - Evaluator.PivotBudgetWindow).ToUnixTimeMilliseconds() }, transaction);
 

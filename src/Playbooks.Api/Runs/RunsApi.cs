@@ -220,7 +220,7 @@ public static class RunsApi
             {
                 return ApiProblem.NotFound("run");
             }
-            var input = await AdaptationStore.InputIfStateCanChangeAsync(connection, locked, now, transaction);
+            var input = await AdaptationStore.StateInputAsync(connection, locked, now, transaction);
             var added = await RunStore.AddOutcomeAsync(
                 connection, transaction, caller.WorkspaceId, run, report, Ids.New("out_", now), now.ToUnixTimeMilliseconds(), caller.Subject);
             if (added is not null && input is not null && run.SpecVersion >= input.StrategyVersion)

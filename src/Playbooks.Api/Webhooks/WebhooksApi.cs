@@ -114,12 +114,14 @@ public static class WebhooksApi
     public static async Task<Results<Ok<WebhookEnvelope>, ProblemHttpResult>> Update(
         string webhookId, HttpRequest request, Caller caller, Database db, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
+        WebhookStore.Row? before;
         await using (var connection = await db.OpenAsync(ct))
         {
-            if (await WebhookStore.FindAsync(connection, caller.WorkspaceId, webhookId) is null)
-            {
-                return ApiProblem.NotFound("webhook");
-            }
+            before = await WebhookStore.FindAsync(connection, caller.WorkspaceId, webhookId);
+        }
+        if (before is null)
+        {
+            return ApiProblem.NotFound("webhook");
         }
         var body = await JsonBody.ReadObjectAsync(request, ct);
         if (body.Problem is { } bodyProblem)
@@ -127,6 +129,11 @@ public static class WebhooksApi
             return bodyProblem;
         }
         using var document = body.Document;
+        // Checked here, with its DNS lookup, not inside the write transaction below.
+        if (await ReadAsync(body.Root, before, creating: false, options.Value, ct) is { Count: > 0 } invalid)
+        {
+            return ApiProblem.Validation(invalid);
+        }
 
         return await db.WriteAsync<Results<Ok<WebhookEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
@@ -134,7 +141,8 @@ public static class WebhooksApi
             {
                 return ApiProblem.NotFound("webhook");
             }
-            if (await ReadAsync(body.Root, row, creating: false, options.Value, ct) is { Count: > 0 } errors)
+            // Applied again onto the row as it is now (the service may have disabled it meanwhile); the URL is the one checked above.
+            if (await ReadAsync(body.Root, row, creating: false, options.Value, ct, checkedUrl: before.Url) is { Count: > 0 } errors)
             {
                 return ApiProblem.Validation(errors);
             }
@@ -239,11 +247,12 @@ public static class WebhooksApi
     }
 
     /// <summary>Reads url, events, description and enabled onto <paramref name="row"/>; the errors by field.</summary>
-    private static async Task<FieldErrors> ReadAsync(JsonElement body, WebhookStore.Row row, bool creating, WebhookOptions options, CancellationToken ct)
+    private static async Task<FieldErrors> ReadAsync(
+        JsonElement body, WebhookStore.Row row, bool creating, WebhookOptions options, CancellationToken ct, string? checkedUrl = null)
     {
         var fields = new JsonFields(body, "", new FieldErrors());
         var url = fields.Text("url", creating ? null : row.Url, WebhookRules.UrlMax, required: true, trim: true);
-        if (url is not null && url != row.Url && !fields.Errors.ContainsKey("url")
+        if (url is not null && url != row.Url && url != checkedUrl && !fields.Errors.ContainsKey("url")
             && await NetworkGuard.CheckUrlAsync(url, options.AllowPrivateNetworks, ct) is { } refusal)
         {
             fields.Errors.Add("url", refusal);

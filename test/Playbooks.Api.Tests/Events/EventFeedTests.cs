@@ -23,11 +23,12 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
     /// <summary>
     /// The feed, once it holds at least <paramref name="atLeast"/> events. On PostgreSQL an event
     /// shows only when every transaction older than its own has ended, and other tests write to
-    /// the same server meanwhile: a committed event may take a moment to show, never to be lost.
+    /// the same server meanwhile (creating a database for each takes seconds under load): a
+    /// committed event may take a moment to show, never to be lost.
     /// </summary>
     private static async Task<JsonArray> FeedAsync(HttpClient client, string query = "", int atLeast = 0)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             var events = (await (await client.GetAsync($"/v1/events{query}")).ExpectAsync(HttpStatusCode.OK))["events"]!.AsArray();
