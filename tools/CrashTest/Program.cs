@@ -226,7 +226,8 @@ while (missing > 0 && lastProgress.Elapsed < TimeSpan.FromSeconds(60))
 }
 var delivered = feedIds.Count(received.ContainsKey);
 var duplicates = feedIds.Sum(id => received.TryGetValue(id, out var times) ? times - 1 : 0);
-var strangers = received.Keys.Count(id => !feedIds.Contains(id));
+var feedSet = feedIds.ToHashSet(StringComparer.Ordinal);
+var strangers = received.Keys.Count(id => !feedSet.Contains(id));
 foreach (var id in feedIds.Where(id => !received.ContainsKey(id)).Take(20))
 {
     failures.Add($"delivery missing: event {id} never reached the endpoint");
