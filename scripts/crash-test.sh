@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The crash test on one provider: scripts/crash-test.sh sqlite|postgres [kills] [writers]
 # Writers keep writing while the server is killed hard and restarted; then every acknowledged
-# write must be there, none half there, and the store must pass its integrity check.
+# write must be there, none half there, and the store must pass its integrity check; every change
+# must have its event in the feed, and every event must reach a webhook receiver the test runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -5,12 +5,17 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 // The crash test: writers keep writing while the server is killed hard (SIGKILL) and restarted,
 // several times; then every acknowledged write must be there, no unacknowledged write may be half
-// there, and the store must pass its integrity check.
+// there, the store must pass its integrity check, every change must have its event in the feed
+// (and no event a change that is absent), and every event must reach a webhook endpoint at least once.
 //
 //   CrashTest <Sqlite|Postgres> <connection string> <Playbooks.Api.dll> [kills] [writers]
 
@@ -20,6 +25,11 @@ var apiDll = Path.GetFullPath(args[2]);
 var kills = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4;
 var writerCount = args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 8;
 const string AdminKey = "crash-test-admin-key";
+
+// The team's endpoint: outside the server, so it outlives every kill; counts each webhook-id it gets.
+var received = new ConcurrentDictionary<string, int>();
+await using var receiver = await StartReceiverAsync(received);
+var receiverUrl = receiver.Urls.First();
 
 var port = FreePort();
 var baseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -31,6 +41,7 @@ var issued = (await (await admin.PostAsJsonAsync("v1/admin/tokens", new { subjec
     .Content.ReadFromJsonAsync<JsonObject>())!;
 var token = issued["secret"]!.GetValue<string>();
 using var api = Client(token);
+(await api.PostAsJsonAsync("v1/webhooks", new { url = $"{receiverUrl}/hook", description = "crash test" })).EnsureSuccessStatusCode();
 var target = await Created(await api.PostAsync("v1/playbooks", Json("""{ "name": "Outcome target", "mode": "outbound", "buddyId": "prospect", "strategy": { "hypothesis": "H" } }""")), "playbook");
 var run = await Created(await api.PostAsync($"v1/playbooks/{target}/run", null), "run");
 
@@ -135,6 +146,97 @@ if (reported != samples)
     failures.Add($"outcome reports ({reported}) and the run counter ({samples}) disagree: a report was half applied");
 }
 
+// The feed: every acknowledged change has its event; every event's playbook is in the store.
+var presentIds = new HashSet<string>(StringComparer.Ordinal) { target };
+cursor = null;
+do
+{
+    var page = (await api.GetFromJsonAsync<JsonObject>("v1/playbooks?limit=1000" + (cursor is null ? "" : $"&cursor={cursor}")))!;
+    presentIds.UnionWith(page["playbooks"]!.AsArray().Select(p => p!["id"]!.GetValue<string>()));
+    cursor = page["nextCursor"]?.GetValue<string>();
+}
+while (cursor is not null);
+
+var feed = new List<JsonNode>();
+string? after = null;
+while (true)
+{
+    var page = (await api.GetFromJsonAsync<JsonObject>("v1/events?limit=1000" + (after is null ? "" : $"&after={after}")))!;
+    feed.AddRange(page["events"]!.AsArray().Select(e => e!));
+    if (page["nextCursor"]?.GetValue<string>() is not { } next)
+    {
+        break;
+    }
+    after = next;
+}
+var feedIds = feed.Select(e => e["id"]!.GetValue<string>()).ToList();
+if (feedIds.Distinct(StringComparer.Ordinal).Count() != feedIds.Count)
+{
+    failures.Add($"the feed lists {feedIds.Count - feedIds.Distinct(StringComparer.Ordinal).Count()} events twice");
+}
+var createdEvents = feed.Where(e => e["type"]!.GetValue<string>() == "playbook.created")
+    .Select(e => e["data"]!["playbook"]!["id"]!.GetValue<string>()).ToList();
+var createdEventIds = createdEvents.ToHashSet(StringComparer.Ordinal);
+if (createdEventIds.Count != createdEvents.Count)
+{
+    failures.Add($"{createdEvents.Count - createdEventIds.Count} playbooks have two playbook.created events");
+}
+foreach (var id in acknowledged.Keys.Append(target).Where(id => !createdEventIds.Contains(id)))
+{
+    failures.Add($"event missing: acknowledged create of {id} has no playbook.created in the feed");
+}
+foreach (var id in presentIds.Where(id => !createdEventIds.Contains(id) && !acknowledged.ContainsKey(id) && id != target))
+{
+    failures.Add($"event missing: playbook {id} is in the store (unacknowledged create) but has no playbook.created in the feed");
+}
+if (!feed.Any(e => e["type"]!.GetValue<string>() == "run.started" && e["data"]!["run"]!["id"]!.GetValue<string>() == run))
+{
+    failures.Add($"event missing: the acknowledged start of run {run} has no run.started in the feed");
+}
+foreach (var e in feed)
+{
+    var type = e["type"]!.GetValue<string>();
+    var playbookId = type switch
+    {
+        "playbook.created" or "playbook.updated" => e["data"]!["playbook"]!["id"]!.GetValue<string>(),
+        "run.started" or "run.ended" => e["data"]!["run"]!["playbookId"]!.GetValue<string>(),
+        _ => e["data"]!["playbookId"]?.GetValue<string>(),
+    };
+    if (playbookId is null || !presentIds.Contains(playbookId))
+    {
+        failures.Add($"phantom event: {e["id"]} ({type}) describes playbook {playbookId}, which is not in the store");
+    }
+}
+
+// Deliveries: every event of the feed reaches the endpoint at least once. An attempt in flight at
+// a kill is made again when its lease runs out (twice the timeout plus 30 s), so wait while
+// deliveries keep arriving, and give up after a minute without progress.
+var deliveryClock = Stopwatch.StartNew();
+var lastProgress = Stopwatch.StartNew();
+var missing = feedIds.Count(id => !received.ContainsKey(id));
+while (missing > 0 && lastProgress.Elapsed < TimeSpan.FromSeconds(60))
+{
+    await Task.Delay(TimeSpan.FromMilliseconds(500));
+    var now = feedIds.Count(id => !received.ContainsKey(id));
+    if (now < missing)
+    {
+        lastProgress.Restart();
+    }
+    missing = now;
+}
+var delivered = feedIds.Count(received.ContainsKey);
+var duplicates = feedIds.Sum(id => received.TryGetValue(id, out var times) ? times - 1 : 0);
+var feedSet = feedIds.ToHashSet(StringComparer.Ordinal);
+var strangers = received.Keys.Count(id => !feedSet.Contains(id));
+foreach (var id in feedIds.Where(id => !received.ContainsKey(id)).Take(20))
+{
+    failures.Add($"delivery missing: event {id} never reached the endpoint");
+}
+if (strangers > 0)
+{
+    failures.Add($"{strangers} event ids reached the endpoint that the feed does not list");
+}
+
 server.Kill(entireProcessTree: true);
 await server.WaitForExitAsync();
 var integrity = await CheckIntegrityAsync();
@@ -146,6 +248,8 @@ if (integrity != "ok")
 Console.WriteLine($"{provider}: {kills} hard kills under {writerCount} writers");
 Console.WriteLine($"acknowledged writes: {acknowledged.Count} playbooks created, {outcomesAcknowledged} outcome reports ({acknowledged.Count + outcomesAcknowledged} in all)");
 Console.WriteLine($"unacknowledged writes: {attempted.Count - acknowledged.Count} creates, {outcomesAttempted - outcomesAcknowledged} reports; of these present whole: {present - acknowledged.Count} creates, {samples - outcomesAcknowledged} reports");
+Console.WriteLine($"events in the feed: {feed.Count} ({createdEvents.Count} playbook.created); missing for a change: {failures.Count(f => f.StartsWith("event missing", StringComparison.Ordinal))}; phantom: {failures.Count(f => f.StartsWith("phantom", StringComparison.Ordinal))}");
+Console.WriteLine($"webhook: {delivered} of {feed.Count} events delivered (waited {deliveryClock.Elapsed.TotalSeconds:0.0} s after reading the feed); duplicates received: {duplicates}; missing: {feed.Count - delivered}");
 Console.WriteLine($"lost acknowledged writes: {failures.Count(f => f.Contains("lost", StringComparison.Ordinal))}; half-applied writes: {failures.Count(f => f.Contains("half", StringComparison.Ordinal))}; integrity: {integrity}");
 foreach (var failure in failures)
 {
@@ -164,6 +268,9 @@ async Task<Process> StartAsync()
     start.Environment["Playbooks__RateLimit__PermitsPerSecond"] = "100000";
     start.Environment["Playbooks__RateLimit__Burst"] = "100000";
     start.Environment["Logging__LogLevel__Default"] = "Warning";
+    start.Environment["Playbooks__Webhooks__AllowPrivateNetworks"] = "true";
+    start.Environment["Playbooks__Webhooks__PollInterval"] = "00:00:00.100";
+    start.Environment["Playbooks__Webhooks__Timeout"] = "00:00:02";
     var process = Process.Start(start)!;
     process.OutputDataReceived += (_, _) => { };
     process.ErrorDataReceived += (_, _) => { };
@@ -210,6 +317,22 @@ async Task<string> CheckIntegrityAsync()
         """, postgres);
     var indexes = await command.ExecuteScalarAsync();
     return indexes is long count && count > 0 ? "ok" : "no index checked";
+}
+
+static async Task<WebApplication> StartReceiverAsync(ConcurrentDictionary<string, int> received)
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+    var app = builder.Build();
+    app.MapPost("/hook", async (HttpRequest request) =>
+    {
+        await request.Body.CopyToAsync(Stream.Null);
+        received.AddOrUpdate(request.Headers["webhook-id"].ToString(), 1, (_, times) => times + 1);
+        return Results.Ok();
+    });
+    await app.StartAsync();
+    return app;
 }
 
 HttpClient Client(string bearer)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Npgsql;
 using Playbooks.Api.Tests.Infrastructure;
 
@@ -17,7 +18,13 @@ public sealed class MultiInstanceTests : IAsyncLifetime
 
     public MultiInstanceTests() => database = new TestDatabase(Provider.Postgres, directory);
 
-    private Dictionary<string, string> Settings => new(database.Settings) { ["Playbooks:AdminKey"] = AdminKey };
+    private Dictionary<string, string> Settings => new(database.Settings)
+    {
+        ["Playbooks:AdminKey"] = AdminKey,
+        // The receiver is on loopback; a short poll lets each instance pick up what the other dispatched.
+        ["Playbooks:Webhooks:AllowPrivateNetworks"] = "true",
+        ["Playbooks:Webhooks:PollInterval"] = "00:00:00.100",
+    };
 
     /// <summary>Both start at the same moment on the empty database: both must end up serving one schema.</summary>
     public async Task InitializeAsync()
@@ -118,5 +125,75 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         while (status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(6));
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"refused only after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Both_instances_deliver_every_event_and_never_send_one_attempt_twice()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var token = await TokenAsync(first);
+        var webhook = await (await first.Client(token).PostAsJsonAsync("/v1/webhooks", new { url = new Uri(receiver.Url, "/hook").ToString() }))
+            .ExpectAsync(HttpStatusCode.Created);
+        var webhookId = webhook["webhook"]!.Id();
+        var clients = new[] { first.Client(token), second.Client(token) };
+
+        // 200 creates, 8 at a time, alternating between the instances: both dispatch and attempt.
+        const int Creates = 200;
+        var created = new List<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, Creates), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            var playbook = await clients[i % 2].CreatePlaybookAsync();
+            lock (created)
+            {
+                created.Add(playbook.Id());
+            }
+        });
+
+        var feed = new List<JsonNode>();
+        string? after = null;
+        do
+        {
+            var page = await (await clients[0].GetAsync("/v1/events?limit=1000" + (after is null ? "" : $"&after={after}"))).ExpectAsync(HttpStatusCode.OK);
+            feed.AddRange(page["events"]!.AsArray().Select(e => e!));
+            after = page["nextCursor"]?.GetValue<string>();
+        }
+        while (after is not null);
+        Assert.Equal(created.Order(), feed.Select(e => e.Str("data.playbook.id")).Order());
+        var eventIds = feed.Select(e => e.Id()).ToHashSet();
+
+        // Wait (bounded) until both instances have recorded an outcome for every delivery.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        List<JsonNode> deliveries;
+        while (true)
+        {
+            deliveries = [];
+            string? cursor = null;
+            do
+            {
+                var page = await (await clients[1].GetAsync($"/v1/webhooks/{webhookId}/deliveries?limit=1000" + (cursor is null ? "" : $"&cursor={cursor}")))
+                    .ExpectAsync(HttpStatusCode.OK);
+                deliveries.AddRange(page["deliveries"]!.AsArray().Select(d => d!));
+                cursor = page["nextCursor"]?.GetValue<string>();
+            }
+            while (cursor is not null);
+            if (deliveries.Count == Creates && deliveries.All(d => d.Str("status") != "pending"))
+            {
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline,
+                $"{deliveries.Count(d => d.Str("status") != "pending")} of {Creates} deliveries done after 60 s; first: {first.Output}\nsecond: {second.Output}");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(eventIds.Order(), deliveries.Select(d => d.Str("eventId")).Order());
+        Assert.All(deliveries, d =>
+        {
+            Assert.Equal("succeeded", d.Str("status"));
+            Assert.Equal(1, d["attempts"]!.GetValue<int>());
+        });
+        // The receiver answers 200 to everything, so a second receipt of an id would be a second attempt.
+        var received = receiver.Pending().GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(eventIds.Order(), received.Keys.Order());
+        Assert.All(received, r => Assert.True(r.Value == 1, $"{r.Key} received {r.Value} times"));
     }
 }
