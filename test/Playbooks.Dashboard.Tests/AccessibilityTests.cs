@@ -57,7 +57,7 @@ public sealed class AccessibilityTests(DashboardServer server, Chromium chromium
         {
             case "activity":
                 await page.Navigation("Activity").ClickAsync();
-                await Expect(page.GetByText("run.started")).ToBeVisibleAsync();
+                await Expect(page.Locator("main tbody code", new() { HasText = "run.started" })).ToBeVisibleAsync();
                 return page;
             case "webhooks":
             case "webhook":
