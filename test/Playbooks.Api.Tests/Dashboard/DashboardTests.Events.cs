@@ -24,6 +24,21 @@ public abstract partial class DashboardTests
         return secret;
     }
 
+    /// <summary>
+    /// Waits (polling the feed, never a fixed sleep) until the workspace's last <paramref name="count"/> events are
+    /// visible: on PostgreSQL an event shows only once every older transaction in the server has ended, and other
+    /// tests' transactions run beside this one.
+    /// </summary>
+    private static async Task UntilSettledAsync(Tenant tenant, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await (await tenant.Client.GetAsync("/v1/events?limit=100")).ExpectAsync(HttpStatusCode.OK))["events"]!.AsArray().Count < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Fewer than {count} events ever became visible.");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task Activity_shows_the_events_newest_first_linked_to_their_playbooks_and_runs()
     {
@@ -34,6 +49,7 @@ public abstract partial class DashboardTests
         await (await tenant.Client.DeleteAsync($"/v1/playbooks/{gone}")).ExpectAsync(HttpStatusCode.OK);
         var webhookId = await CreateWebhookAsync(tenant);
         await (await tenant.Client.PostAsync($"/v1/webhooks/{webhookId}/ping", null)).ExpectAsync(HttpStatusCode.Accepted);
+        await UntilSettledAsync(tenant, 4);
         var browser = Browser();
         await SignInAsync(browser, tenant.Token);
 
@@ -66,11 +82,11 @@ public abstract partial class DashboardTests
     public async Task Activity_pages_with_Older_and_shows_each_event_once()
     {
         var tenant = await app.NewTenantAsync();
-        var ids = new List<string>();
         for (var i = 0; i < 52; i++)
         {
-            ids.Add((await tenant.Client.CreatePlaybookAsync(new { name = $"P{i:00}", mode = "outbound", buddyId = "prospect", strategy = new { hypothesis = "x" } })).Id());
+            await tenant.Client.CreatePlaybookAsync(new { name = $"P{i:00}", mode = "outbound", buddyId = "prospect", strategy = new { hypothesis = "x" } });
         }
+        await UntilSettledAsync(tenant, 52);
         var browser = Browser();
         await SignInAsync(browser, tenant.Token);
 
@@ -175,6 +191,7 @@ public abstract partial class DashboardTests
         var editor = await app.NewTenantAsync();
         var id = await CreateWebhookAsync(editor);
         await editor.Client.CreatePlaybookAsync();
+        await UntilSettledAsync(editor, 1);
         var (_, viewerSecret) = await app.CreateTokenAsync("viewer_1", (editor.WorkspaceId, "viewer"));
         var browser = Browser();
         await SignInAsync(browser, viewerSecret);
