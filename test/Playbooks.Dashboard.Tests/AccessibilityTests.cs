@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Playbooks.Api.Tests.Infrastructure;
 using Playbooks.Dashboard.Tests.Infrastructure;
@@ -8,7 +10,7 @@ namespace Playbooks.Dashboard.Tests;
 /// <summary>Every page, with data on it: axe-core finds nothing serious, and it fits 375 px.</summary>
 public sealed class AccessibilityTests(DashboardServer server, Chromium chromium) : BrowserTest(server, chromium)
 {
-    public static TheoryData<string> Pages => ["sign-in", "list", "playbook", "edit", "new", "run", "prompt"];
+    public static TheoryData<string> Pages => ["sign-in", "list", "playbook", "edit", "new", "run", "prompt", "activity", "webhooks", "webhook"];
 
     [Theory]
     [MemberData(nameof(Pages))]
@@ -53,6 +55,24 @@ public sealed class AccessibilityTests(DashboardServer server, Chromium chromium
         await page.SignInAsync(tenant.Token);
         switch (name)
         {
+            case "activity":
+                await page.Navigation("Activity").ClickAsync();
+                await Expect(page.Locator("main tbody code", new() { HasText = "run.started" })).ToBeVisibleAsync();
+                return page;
+            case "webhooks":
+            case "webhook":
+                // Nothing listens on port 9: the delivery fails, so the table shows an error too.
+                var webhook = await (await tenant.Client.PostAsJsonAsync("/v1/webhooks", new { url = "http://127.0.0.1:9/hook", description = "Nobody listens" }))
+                    .ExpectAsync(HttpStatusCode.Created);
+                await (await tenant.Client.PostAsync($"/v1/webhooks/{webhook["webhook"]!.Id()}/ping", null)).ExpectAsync(HttpStatusCode.Accepted);
+                await page.Navigation("Webhooks").ClickAsync();
+                await Expect(page.Button("Create webhook")).ToBeVisibleAsync();
+                if (name == "webhook")
+                {
+                    await page.Link("http://127.0.0.1:9/hook").ClickAsync();
+                    await Expect(page.Button("Redeliver")).ToBeVisibleAsync();
+                }
+                return page;
             case "list":
                 await Expect(page.Link("Series B SaaS")).ToBeVisibleAsync();
                 break;

@@ -56,8 +56,10 @@ public sealed class SignInTests(DashboardServer server, Chromium chromium) : Bro
 
         await page.SignInAsync(tenant.Token);
 
-        // Activity and Webhooks join the navigation with their pages, in the events issue (#13).
-        await Expect(page.Link("Playbooks").First).ToBeVisibleAsync();
+        foreach (var navigation in new[] { "Playbooks", "Activity", "Webhooks" })
+        {
+            await Expect(page.Navigation(navigation)).ToBeVisibleAsync();
+        }
         await Expect(page.Button("Sign out")).ToBeVisibleAsync();
     }
 

@@ -11,6 +11,9 @@ public static class Show
 
     public static string Time(long? milliseconds) => milliseconds is { } ms ? Time(DateTimeOffset.FromUnixTimeMilliseconds(ms)) : "—";
 
+    /// <summary>For a <c>time</c> element's <c>datetime</c>: exact, for machines and assistive technology.</summary>
+    public static string Iso(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", Invariant);
+
     public static string Number(double? value, int decimals = 3) => value is { } v ? Math.Round(v, decimals).ToString(Invariant) : "—";
 
     public static string Count(long value) => value.ToString("N0", Invariant);

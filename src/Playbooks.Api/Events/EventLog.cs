@@ -75,4 +75,18 @@ public static class EventLog
             + " ORDER BY tx, seq LIMIT @take";
         return (await connection.QueryAsync<Row>(sql, new { workspaceId, tx, seq, types = types?.ToArray(), take })).ToList();
     }
+
+    /// <summary>
+    /// The workspace's events newest first, strictly before the position <paramref name="before"/> when given:
+    /// the dashboard's Activity page. The same events as the feed (no pings, only settled transactions), read from the other end.
+    /// </summary>
+    public static async Task<List<Row>> ListNewestAsync(DbConnection connection, string workspaceId, (long Tx, long Seq)? before, IReadOnlyCollection<string>? types, int take)
+    {
+        var sql = $"SELECT {Columns} FROM events WHERE workspace_id = @workspaceId AND webhook_id IS NULL"
+            + (before is null ? "" : " AND (tx, seq) < (@tx, @seq)")
+            + (types is null ? "" : connection is SqliteConnection ? " AND type IN @types" : " AND type = ANY(@types)")
+            + Settled(connection)
+            + " ORDER BY tx DESC, seq DESC LIMIT @take";
+        return (await connection.QueryAsync<Row>(sql, new { workspaceId, tx = before?.Tx, seq = before?.Seq, types = types?.ToArray(), take })).ToList();
+    }
 }

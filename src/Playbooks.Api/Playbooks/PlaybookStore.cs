@@ -69,6 +69,20 @@ public static class PlaybookStore
         return await FindAsync(connection, workspaceId, id);
     }
 
+    /// <summary>Which of <paramref name="ids"/> name a playbook of the workspace now (pages that link to playbooks some of which are gone).</summary>
+    public static async Task<HashSet<string>> ExistingAsync(DbConnection connection, string workspaceId, IReadOnlyCollection<string> ids)
+    {
+        var valid = ids.Where(id => Ids.IsValid(id, "pb_")).Distinct().ToArray();
+        if (valid.Length == 0)
+        {
+            return [];
+        }
+        var sql = connection is SqliteConnection
+            ? "SELECT id FROM playbooks WHERE workspace_id = @workspaceId AND id IN @ids"
+            : "SELECT id FROM playbooks WHERE workspace_id = @workspaceId AND id = ANY(@ids)";
+        return (await connection.QueryAsync<string>(sql, new { workspaceId, ids = valid })).ToHashSet();
+    }
+
     public static async Task<List<Stored>> ListAsync(
         DbConnection connection, string workspaceId, string? status, string? mode, string? buddyId, string? before, int take)
     {

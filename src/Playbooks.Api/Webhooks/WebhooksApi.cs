@@ -1,9 +1,7 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
-using Playbooks.Api.Events;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
 using Playbooks.Api.Playbooks;
@@ -81,47 +79,33 @@ public static class WebhooksApi
             return bodyProblem;
         }
         using var document = body.Document;
-        var now = Timestamps.Now(clock);
-        var secret = WebhookSecrets.New();
-        var row = new WebhookStore.Row
+        switch (await WebhookWrites.CreateAsync(body.Root, caller, db, secrets, options.Value, clock, ct))
         {
-            WorkspaceId = caller.WorkspaceId,
-            Id = Ids.New("wh_", now),
-            Enabled = true,
-            Secret = secrets.Protect(secret),
-            CreatedAt = now.ToUnixTimeMilliseconds(),
-            UpdatedAt = now.ToUnixTimeMilliseconds(),
-            CreatedBy = caller.Subject,
-        };
-        if (await ReadAsync(body.Root, row, creating: true, options.Value, ct) is { Count: > 0 } errors)
-        {
-            return ApiProblem.Validation(errors);
+            case WebhookResult.Saved(var row, var secret):
+                NoStore(request.HttpContext.Response);
+                return TypedResults.Created($"/v1/webhooks/{row.Id}", new WebhookWithSecret(row.ToResponse(), secret!));
+            case WebhookResult.Invalid(var errors):
+                return ApiProblem.Validation(errors);
+            default:
+                return TooMany();
         }
-
-        return await db.WriteAsync<Results<Created<WebhookWithSecret>, ProblemHttpResult>>(async (connection, transaction) =>
-        {
-            if (await WebhookStore.CountAsync(connection, transaction, caller.WorkspaceId) >= WebhookRules.MaxPerWorkspace)
-            {
-                return ApiProblem.Create(StatusCodes.Status409Conflict, "too_many_webhooks",
-                    $"A workspace has at most {WebhookRules.MaxPerWorkspace} webhook endpoints; delete one first.");
-            }
-            await WebhookStore.InsertAsync(connection, transaction, row);
-            NoStore(request.HttpContext.Response);
-            return TypedResults.Created($"/v1/webhooks/{row.Id}", new WebhookWithSecret(row.ToResponse(), secret));
-        }, ct);
     }
+
+    /// <summary>The refusal of a workspace's endpoint beyond the limit, for the API and the dashboard alike.</summary>
+    public static ProblemHttpResult TooMany() => ApiProblem.Create(StatusCodes.Status409Conflict, "too_many_webhooks", TooManyMessage);
+
+    public static readonly string TooManyMessage = $"A workspace has at most {WebhookRules.MaxPerWorkspace} webhook endpoints; delete one first.";
 
     public static async Task<Results<Ok<WebhookEnvelope>, ProblemHttpResult>> Update(
         string webhookId, HttpRequest request, Caller caller, Database db, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        WebhookStore.Row? before;
+        // Check order: an unknown endpoint is 404 whatever the body.
         await using (var connection = await db.OpenAsync(ct))
         {
-            before = await WebhookStore.FindAsync(connection, caller.WorkspaceId, webhookId);
-        }
-        if (before is null)
-        {
-            return ApiProblem.NotFound("webhook");
+            if (await WebhookStore.FindAsync(connection, caller.WorkspaceId, webhookId) is null)
+            {
+                return ApiProblem.NotFound("webhook");
+            }
         }
         var body = await JsonBody.ReadObjectAsync(request, ct);
         if (body.Problem is { } bodyProblem)
@@ -129,74 +113,35 @@ public static class WebhooksApi
             return bodyProblem;
         }
         using var document = body.Document;
-        // Checked here, with its DNS lookup, not inside the write transaction below.
-        if (await ReadAsync(body.Root, before, creating: false, options.Value, ct) is { Count: > 0 } invalid)
+        return await WebhookWrites.UpdateAsync(webhookId, body.Root, caller, db, options.Value, clock, ct) switch
         {
-            return ApiProblem.Validation(invalid);
-        }
-
-        return await db.WriteAsync<Results<Ok<WebhookEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
-        {
-            if (await WebhookStore.FindAsync(connection, caller.WorkspaceId, webhookId, transaction) is not { } row)
-            {
-                return ApiProblem.NotFound("webhook");
-            }
-            // Applied again onto the row as it is now (the service may have disabled it meanwhile); the URL is the one checked above.
-            if (await ReadAsync(body.Root, row, creating: false, options.Value, ct, checkedUrl: before.Url) is { Count: > 0 } errors)
-            {
-                return ApiProblem.Validation(errors);
-            }
-            row.UpdatedAt = Timestamps.Now(clock).ToUnixTimeMilliseconds();
-            await WebhookStore.UpdateAsync(connection, transaction, row);
-            return TypedResults.Ok(new WebhookEnvelope(row.ToResponse()));
-        }, ct);
+            WebhookResult.Saved(var row, _) => TypedResults.Ok(new WebhookEnvelope(row.ToResponse())),
+            WebhookResult.Invalid(var errors) => ApiProblem.Validation(errors),
+            _ => ApiProblem.NotFound("webhook"),
+        };
     }
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Delete(string webhookId, Caller caller, Database db, CancellationToken ct) =>
-        await db.WriteAsync((connection, transaction) => WebhookStore.DeleteAsync(connection, transaction, caller.WorkspaceId, webhookId), ct)
+        await WebhookWrites.DeleteAsync(webhookId, caller, db, ct)
             ? TypedResults.Ok(new OkResponse(true))
             : ApiProblem.NotFound("webhook");
 
-    /// <summary>A new secret; the old one keeps signing beside it for <see cref="RotationOverlap"/>.</summary>
     public static async Task<Results<Ok<WebhookWithSecret>, ProblemHttpResult>> Rotate(
         string webhookId, HttpResponse response, Caller caller, Database db, WebhookSecrets secrets, TimeProvider clock, CancellationToken ct)
     {
-        var secret = WebhookSecrets.New();
-        var now = Timestamps.Now(clock);
-        return await db.WriteAsync<Results<Ok<WebhookWithSecret>, ProblemHttpResult>>(async (connection, transaction) =>
+        if (await WebhookWrites.RotateAsync(webhookId, caller, db, secrets, clock, ct) is not WebhookResult.Saved(var row, var secret))
         {
-            if (await WebhookStore.FindAsync(connection, caller.WorkspaceId, webhookId, transaction) is not { } row)
-            {
-                return ApiProblem.NotFound("webhook");
-            }
-            row.PreviousSecret = row.Secret;
-            row.PreviousExpiresAt = (now + RotationOverlap).ToUnixTimeMilliseconds();
-            row.Secret = secrets.Protect(secret);
-            row.UpdatedAt = now.ToUnixTimeMilliseconds();
-            await WebhookStore.RotateAsync(connection, transaction, row);
-            NoStore(response);
-            return TypedResults.Ok(new WebhookWithSecret(row.ToResponse(), secret));
-        }, ct);
+            return ApiProblem.NotFound("webhook");
+        }
+        NoStore(response);
+        return TypedResults.Ok(new WebhookWithSecret(row.ToResponse(), secret!));
     }
-
-    public static readonly TimeSpan RotationOverlap = TimeSpan.FromHours(24);
 
     public static async Task<Results<Accepted<DeliveryEnvelope>, ProblemHttpResult>> Ping(
-        string webhookId, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
-    {
-        var now = Timestamps.Now(clock);
-        return await db.WriteAsync<Results<Accepted<DeliveryEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
-        {
-            if (await WebhookStore.FindAsync(connection, caller.WorkspaceId, webhookId, transaction) is not { } row)
-            {
-                return ApiProblem.NotFound("webhook");
-            }
-            var eventId = await EventLog.AppendAsync(
-                connection, transaction, caller.WorkspaceId, EventTypes.WebhookPing, caller.Subject, new PingData(row.Id), now, webhookId: row.Id);
-            var delivery = await WebhookStore.InsertDeliveryAsync(connection, transaction, caller.WorkspaceId, row.Id, eventId, EventTypes.WebhookPing, now);
-            return TypedResults.Accepted($"/v1/webhooks/{row.Id}/deliveries", new DeliveryEnvelope(delivery.ToResponse()));
-        }, ct);
-    }
+        string webhookId, Caller caller, Database db, TimeProvider clock, CancellationToken ct) =>
+        await WebhookWrites.PingAsync(webhookId, caller, db, clock, ct) is { } delivery
+            ? TypedResults.Accepted($"/v1/webhooks/{webhookId}/deliveries", new DeliveryEnvelope(delivery.ToResponse()))
+            : ApiProblem.NotFound("webhook");
 
     public static async Task<Results<Ok<DeliveryList>, ProblemHttpResult>> ListDeliveries(
         string webhookId, Caller caller, Database db, string? status, string? limit, string? cursor, CancellationToken ct)
@@ -222,93 +167,11 @@ public static class WebhooksApi
     }
 
     public static async Task<Results<Accepted<DeliveryEnvelope>, ProblemHttpResult>> Redeliver(
-        string webhookId, string deliveryId, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
-    {
-        WebhookStore.DeliveryRow? original;
-        await using (var connection = await db.OpenAsync(ct))
-        {
-            original = await WebhookStore.FindDeliveryAsync(connection, caller.WorkspaceId, webhookId, deliveryId);
-        }
-        if (original is null)
-        {
-            return ApiProblem.NotFound("delivery");
-        }
-        var now = Timestamps.Now(clock);
-        return await db.WriteAsync<Results<Accepted<DeliveryEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
-        {
-            if (await WebhookStore.FindAsync(connection, caller.WorkspaceId, webhookId, transaction) is null
-                || await EventLog.FindAsync(connection, caller.WorkspaceId, original.EventId, transaction) is null)
-            {
-                return ApiProblem.NotFound("delivery");
-            }
-            var delivery = await WebhookStore.InsertDeliveryAsync(connection, transaction, caller.WorkspaceId, webhookId, original.EventId, original.EventType, now);
-            return TypedResults.Accepted($"/v1/webhooks/{webhookId}/deliveries", new DeliveryEnvelope(delivery.ToResponse()));
-        }, ct);
-    }
-
-    /// <summary>Reads url, events, description and enabled onto <paramref name="row"/>; the errors by field.</summary>
-    private static async Task<FieldErrors> ReadAsync(
-        JsonElement body, WebhookStore.Row row, bool creating, WebhookOptions options, CancellationToken ct, string? checkedUrl = null)
-    {
-        var fields = new JsonFields(body, "", new FieldErrors());
-        var url = fields.Text("url", creating ? null : row.Url, WebhookRules.UrlMax, required: true, trim: true);
-        if (url is not null && url != row.Url && url != checkedUrl && !fields.Errors.ContainsKey("url")
-            && await NetworkGuard.CheckUrlAsync(url, options.AllowPrivateNetworks, ct) is { } refusal)
-        {
-            fields.Errors.Add("url", refusal);
-        }
-        row.Url = url ?? row.Url;
-        row.Events = JsonSerializer.Serialize(ReadEvents(fields, row.EventTypes));
-        row.Description = fields.Text("description", row.Description, WebhookRules.DescriptionMax, trim: true);
-        var enabled = fields.Boolean("enabled", row.Enabled, true);
-        if (enabled && !row.Enabled)
-        {
-            row.DisabledReason = null;
-        }
-        if (!enabled)
-        {
-            // Disabled by a person: no reason of the service's.
-            row.DisabledReason = row.Enabled ? null : row.DisabledReason;
-        }
-        row.Enabled = enabled;
-        return fields.Errors;
-    }
-
-    private static IReadOnlyList<string> ReadEvents(JsonFields fields, IReadOnlyList<string> current)
-    {
-        switch (fields.Find("events", out var value))
-        {
-            case Presence.Absent:
-                return current;
-            case Presence.Null:
-                return [];
-        }
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            fields.Errors.Add("events", "must be an array of event types");
-            return current;
-        }
-        var types = new List<string>();
-        var index = 0;
-        foreach (var item in value.EnumerateArray())
-        {
-            var path = $"events[{index++}]";
-            if (item.ValueKind != JsonValueKind.String || Array.IndexOf(EventTypes.All, item.GetString()) < 0)
-            {
-                fields.Errors.Add(path, $"must be one of: {string.Join(", ", EventTypes.All)}");
-                if (index > EventTypes.All.Length)
-                {
-                    break;
-                }
-            }
-            else if (!types.Contains(item.GetString()!))
-            {
-                types.Add(item.GetString()!);
-            }
-        }
-        return types;
-    }
+        string webhookId, string deliveryId, Caller caller, Database db, TimeProvider clock, CancellationToken ct) =>
+        await WebhookWrites.RedeliverAsync(webhookId, deliveryId, caller, db, clock, ct) is { } delivery
+            ? TypedResults.Accepted($"/v1/webhooks/{webhookId}/deliveries", new DeliveryEnvelope(delivery.ToResponse()))
+            : ApiProblem.NotFound("delivery");
 
     /// <summary>An answer that carries a secret is never kept by a cache.</summary>
-    private static void NoStore(HttpResponse response) => response.Headers.CacheControl = "no-store";
+    public static void NoStore(HttpResponse response) => response.Headers.CacheControl = "no-store";
 }

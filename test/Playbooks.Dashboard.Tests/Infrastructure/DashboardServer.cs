@@ -13,7 +13,12 @@ public sealed class DashboardServer : IDisposable
 {
     public DashboardServer()
     {
-        App = new PlaybooksApp(Provider.Sqlite);
+        // The webhook pages ping a receiver on loopback, which only private networks allowed lets through.
+        App = new PlaybooksApp(Provider.Sqlite, settings: new Dictionary<string, string>
+        {
+            ["Playbooks:Webhooks:AllowPrivateNetworks"] = "true",
+            ["Playbooks:Webhooks:PollInterval"] = "00:00:00.100",
+        });
         // The browser keeps real time: a cookie whose expiry the test clock put in the past
         // would be dropped at once. The clock still moves only when a test moves it.
         App.Clock.SetUtcNow(TimeProvider.System.GetUtcNow());

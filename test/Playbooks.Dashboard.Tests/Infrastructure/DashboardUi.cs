@@ -19,6 +19,16 @@ public static class DashboardUi
     public static ILocator Link(this IPage page, string name) =>
         page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
 
+    public static ILocator Link(this ILocator scope, string name) =>
+        scope.GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
+
+    public static ILocator Button(this ILocator scope, string name) =>
+        scope.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
+
+    /// <summary>The main navigation's link, by the names dashboard.md keeps.</summary>
+    public static ILocator Navigation(this IPage page, string name) =>
+        page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).Link(name);
+
     public static ILocator Field(this IPage page, string label) =>
         page.GetByLabel(label, new() { Exact = true });
 
