@@ -219,12 +219,15 @@ public sealed class PlaybooksClient : IDisposable
 
     // Webhooks
 
-    /// <summary>Registers an endpoint; the answer holds its signing secret, which is shown only here and on rotation.</summary>
+    /// <summary>
+    /// Registers an endpoint; the answer holds its signing secret, which is shown only here and on
+    /// rotation. Never retried: the server keeps no replay of an answer that holds a secret, so a
+    /// retry would make a second endpoint.
+    /// </summary>
     public Task<IssuedWebhook> CreateWebhookAsync(
-        string url, IEnumerable<string>? events = null, string? description = null, bool? enabled = null,
-        string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        string url, IEnumerable<string>? events = null, string? description = null, bool? enabled = null, CancellationToken cancellationToken = default) =>
         SendAsync<IssuedWebhook>(HttpMethod.Post, "v1/webhooks", null,
-            JsonContent.Create(new { url, events = events?.ToList(), description, enabled }, options: Json), cancellationToken, idempotencyKey);
+            JsonContent.Create(new { url, events = events?.ToList(), description, enabled }, options: Json), cancellationToken, retried: false);
 
     public async Task<IReadOnlyList<Webhook>> ListWebhooksAsync(CancellationToken cancellationToken = default) =>
         await SendAsync<List<Webhook>>(HttpMethod.Get, "v1/webhooks", "webhooks", null, cancellationToken);
@@ -239,9 +242,9 @@ public sealed class PlaybooksClient : IDisposable
     public Task DeleteWebhookAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync<bool>(HttpMethod.Delete, $"v1/webhooks/{Escape(id)}", "ok", null, cancellationToken);
 
-    /// <summary>A new signing secret; for 24 hours deliveries are signed with the old one too.</summary>
-    public Task<IssuedWebhook> RotateWebhookSecretAsync(string id, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        SendAsync<IssuedWebhook>(HttpMethod.Post, $"v1/webhooks/{Escape(id)}/rotate-secret", null, null, cancellationToken, idempotencyKey);
+    /// <summary>A new signing secret; for 24 hours deliveries are signed with the old one too. Never retried, like creation.</summary>
+    public Task<IssuedWebhook> RotateWebhookSecretAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<IssuedWebhook>(HttpMethod.Post, $"v1/webhooks/{Escape(id)}/rotate-secret", null, null, cancellationToken, retried: false);
 
     /// <summary>Queues a <c>webhook.ping</c> event for this endpoint only.</summary>
     public Task<Delivery> PingWebhookAsync(string id, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
@@ -280,14 +283,15 @@ public sealed class PlaybooksClient : IDisposable
 
     /// <summary>
     /// Sends one call and reads <paramref name="member"/> of the answer (the whole answer when null).
-    /// Workspace POSTs get an Idempotency-Key: the caller's, or a new one that every retry of this call reuses.
+    /// Workspace POSTs get an Idempotency-Key: the caller's, or a new one that every retry of this call reuses;
+    /// except those that are never retried (<paramref name="retried"/> false).
     /// </summary>
     private async Task<T> SendAsync<T>(
         HttpMethod method, string path, string? member, HttpContent? content, CancellationToken cancellationToken,
-        string? idempotencyKey = null, Action<HttpRequestMessage>? configure = null)
+        string? idempotencyKey = null, Action<HttpRequestMessage>? configure = null, bool retried = true)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        if (method == HttpMethod.Post && !path.StartsWith("v1/admin/", StringComparison.Ordinal))
+        if (retried && method == HttpMethod.Post && !path.StartsWith("v1/admin/", StringComparison.Ordinal))
         {
             request.Headers.Add(IdempotencyKeyHeader, idempotencyKey ?? Guid.NewGuid().ToString("N"));
         }

@@ -62,6 +62,21 @@ public static class EventLog
         return id;
     }
 
+    /// <summary>Deletes up to <paramref name="take"/> events that occurred before <paramref name="before"/> and were dispatched.</summary>
+    public static Task<int> PurgeAsync(DbConnection connection, DbTransaction transaction, long before, int take) =>
+        connection.ExecuteAsync(
+            """
+            DELETE FROM events WHERE seq IN (
+                SELECT seq FROM events WHERE occurred_at < @before
+                AND (tx, seq) <= (SELECT tx, seq FROM event_dispatch WHERE id = 1)
+                LIMIT @take)
+            """, new { before, take }, transaction);
+
+    /// <summary>The id of the workspace's first event in feed order, if it has any left.</summary>
+    public static Task<string?> OldestIdAsync(DbConnection connection, string workspaceId) =>
+        connection.QuerySingleOrDefaultAsync<string?>(
+            "SELECT id FROM events WHERE workspace_id = @workspaceId AND webhook_id IS NULL ORDER BY tx, seq LIMIT 1", new { workspaceId });
+
     public static Task<Row?> FindAsync(DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null) =>
         !Ids.IsValid(id, "evt_") ? Task.FromResult<Row?>(null) : connection.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM events WHERE workspace_id = @workspaceId AND id = @id", new { workspaceId, id }, transaction);

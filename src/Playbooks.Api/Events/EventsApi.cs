@@ -20,7 +20,7 @@ public static class EventsApi
         group.MapGet("/", List).WithName("ListEvents").RequireAuthorization(Policies.Read)
             .WithSummary("List events")
             .WithDescription(
-                "The workspace's events, oldest first, strictly after the event `after` names. `nextCursor` (an event id) is present only while "
+                "The workspace's events, oldest first, strictly after the event `after` names (an event older than the 30 days kept: from the oldest kept). `nextCursor` (an event id) is present only while "
                 + "more events follow now; without it the caller has caught up, and polls again later with the id of the last event it saw as `after`. "
                 + "No event ever appears behind one already listed, whatever the concurrency. Events are kept at least 30 days.");
         group.MapGet("/{eventId}", Get).WithName("GetEvent").RequireAuthorization(Policies.Read).ProducesProblems(404)
@@ -57,10 +57,13 @@ public static class EventsApi
             {
                 position = (cursor.Tx, cursor.Seq);
             }
-            else
+            else if (!Ids.IsValid(after, "evt_")
+                || (await EventLog.OldestIdAsync(connection, caller.WorkspaceId) is { } oldest && string.CompareOrdinal(after, oldest) > 0))
             {
-                errors.Add("after", "must be the id of an event of this workspace from the last 30 days");
+                errors.Add("after", "must be the id of an event of this workspace");
             }
+            // Else it names an event from before the oldest one kept: forgotten after 30 days, and so
+            // is everything before it. A consumer that was away that long resumes at the oldest kept.
         }
         if (errors.Count > 0)
         {

@@ -229,8 +229,10 @@ public static class RunsApi
                 var after = Evaluator.Evaluate(input with { Evidence = input.Evidence.Plus(report.Samples, report.Successes, report.Value) });
                 if (before.State != after.State)
                 {
+                    // The whole evaluation as GET .../adaptation gives it now, pivot guards included.
+                    var evaluation = await AdaptationStore.EvaluateAsync(connection, locked, now, transaction);
                     await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.AdaptationStateChanged, caller.Subject,
-                        new StateChangedData(id, before.State, after.State, after), now);
+                        new StateChangedData(id, before.State, evaluation.State, evaluation), now);
                 }
             }
             return await AnswerAsync(connection, transaction, caller, id, runId, added, metric);

@@ -28,7 +28,9 @@ public sealed class DeliveryWorker(
     public const string HttpClientName = "webhooks";
     public const string MeterName = "Playbooks.Webhooks";
 
-    private const int DispatchBatch = 500;
+    // Small batches: on SQLite each dispatch holds the one write lock the API's writes wait for.
+    private const int DispatchBatch = 100;
+    private const int PurgeBatch = 1000;
     private const int ErrorMax = 500;
 
     // Under a stream of writes, dispatch at most this often, so that the dispatcher's own
@@ -231,8 +233,9 @@ public sealed class DeliveryWorker(
             {
                 await WebhookStore.DisableAsync(connection, transaction, delivery.WorkspaceId, delivery.WebhookId, DisabledReasons.Gone, at);
             }
-            else
+            else if (webhook.Enabled)
             {
+                // A ping to a disabled endpoint keeps why it was disabled.
                 await WebhookStore.RecordEndpointFailureAsync(
                     connection, transaction, delivery.WorkspaceId, delivery.WebhookId, at, (now - WebhookOptions.FailingFor).ToUnixTimeMilliseconds());
             }
@@ -249,10 +252,19 @@ public sealed class DeliveryWorker(
         var body = evt.ToJsonBytes();
         // The receiver checks the timestamp against its own clock: it is always the wall clock's.
         var timestamp = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
-        var keys = new List<string> { secrets.Unprotect(webhook.Secret) };
-        if (webhook.PreviousSecret is { } previous && webhook.PreviousExpiresAt > now.ToUnixTimeMilliseconds())
+        var keys = new List<string>();
+        try
         {
-            keys.Add(secrets.Unprotect(previous));
+            keys.Add(secrets.Unprotect(webhook.Secret));
+            if (webhook.PreviousSecret is { } previous && webhook.PreviousExpiresAt > now.ToUnixTimeMilliseconds())
+            {
+                keys.Add(secrets.Unprotect(previous));
+            }
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // The key ring lost the key that protected it: an attempt that fails, and says why.
+            return (null, "the signing secret cannot be read (Data Protection key ring); rotate the secret", TimeSpan.Zero);
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
@@ -286,18 +298,19 @@ public sealed class DeliveryWorker(
 
     private static TimeSpan Jittered(TimeSpan delay) => delay * (0.9 + Random.Shared.NextDouble() * 0.2);
 
-    /// <summary>Forgets finished deliveries and events older than the retention, once dispatched.</summary>
+    /// <summary>
+    /// Forgets finished deliveries and events older than the retention (events only once
+    /// dispatched), a batch per transaction so that no writer waits long behind it.
+    /// </summary>
     private async Task PurgeAsync(CancellationToken ct)
     {
         var before = (clock.GetUtcNow() - EventLog.Retention).ToUnixTimeMilliseconds();
-        await db.WriteAsync(async (connection, transaction) =>
+        while (await db.WriteAsync((connection, transaction) => WebhookStore.PurgeDeliveriesAsync(connection, transaction, before, PurgeBatch), ct) == PurgeBatch)
         {
-            await connection.ExecuteAsync("DELETE FROM deliveries WHERE created_at < @before AND status <> 'pending'", new { before }, transaction);
-            return await connection.ExecuteAsync(
-                """
-                DELETE FROM events WHERE occurred_at < @before
-                AND (tx, seq) <= (SELECT tx, seq FROM event_dispatch WHERE id = 1)
-                """, new { before }, transaction);
-        }, ct);
+        }
+        while (await db.WriteAsync((connection, transaction) => EventLog.PurgeAsync(connection, transaction, before, PurgeBatch), ct) == PurgeBatch)
+        {
+        }
     }
+
 }

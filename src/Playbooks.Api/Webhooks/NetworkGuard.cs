@@ -32,11 +32,15 @@ public static class NetworkGuard
         (IPNetwork.Parse("100::/64"), "a discard address"),
         (IPNetwork.Parse("2001::/23"), "a reserved address"),
         (IPNetwork.Parse("2001:db8::/32"), "a documentation address"),
+        (IPNetwork.Parse("3fff::/20"), "a documentation address"),
         (IPNetwork.Parse("fc00::/7"), "a private (unique local) address"),
         (IPNetwork.Parse("fe80::/10"), "a link-local address"),
         (IPNetwork.Parse("fec0::/10"), "a site-local address"),
         (IPNetwork.Parse("ff00::/8"), "a multicast address"),
     ];
+
+    // IPv6 addresses outside 2000::/3 are never on the public internet (the ranges above name the usual ones).
+    private static readonly IPNetwork GlobalUnicast = IPNetwork.Parse("2000::/3");
 
     /// <summary>Why <paramref name="address"/> is not a public internet address, or null when it is.</summary>
     public static string? Refusal(IPAddress address)
@@ -65,7 +69,7 @@ public static class NetworkGuard
                 return what;
             }
         }
-        return null;
+        return address.AddressFamily == AddressFamily.InterNetworkV6 && !GlobalUnicast.Contains(address) ? "not a global unicast IPv6 address" : null;
     }
 
     /// <summary>
@@ -86,6 +90,10 @@ public static class NetworkGuard
         {
             return "must name a host";
         }
+        if (uri.DnsSafeHost.Length > 253)
+        {
+            return "must name a host of at most 253 characters";
+        }
         if (allowPrivateNetworks)
         {
             return null;
@@ -104,7 +112,7 @@ public static class NetworkGuard
                 timeout.CancelAfter(TimeSpan.FromSeconds(5));
                 addresses = await Dns.GetHostAddressesAsync(uri.DnsSafeHost, timeout.Token);
             }
-            catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+            catch (Exception e) when (e is SocketException or ArgumentException or OperationCanceledException && !ct.IsCancellationRequested)
             {
                 return $"names a host that does not resolve ({uri.Host})";
             }

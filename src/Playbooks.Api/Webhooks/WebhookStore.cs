@@ -129,6 +129,14 @@ public static class WebhookStore
         !Ids.IsValid(id, "dlv_") ? Task.FromResult<DeliveryRow?>(null) : connection.QuerySingleOrDefaultAsync<DeliveryRow>(
             $"SELECT {DeliveryColumns} FROM deliveries WHERE workspace_id = @workspaceId AND webhook_id = @webhookId AND id = @id", new { workspaceId, webhookId, id });
 
+    /// <summary>Deletes up to <paramref name="take"/> deliveries made before <paramref name="before"/> that are no longer pending.</summary>
+    public static Task<int> PurgeDeliveriesAsync(DbConnection connection, DbTransaction transaction, long before, int take) =>
+        connection.ExecuteAsync(
+            """
+            DELETE FROM deliveries WHERE (workspace_id, id) IN (
+                SELECT workspace_id, id FROM deliveries WHERE created_at < @before AND status <> 'pending' LIMIT @take)
+            """, new { before, take }, transaction);
+
     /// <summary>An endpoint's deliveries newest first, before the delivery <paramref name="before"/>.</summary>
     public static async Task<List<DeliveryRow>> ListDeliveriesAsync(DbConnection connection, string workspaceId, string webhookId, string? status, string? before, int take)
     {
@@ -175,9 +183,10 @@ public static class WebhookStore
             """
             UPDATE webhooks SET failing_since = COALESCE(failing_since, @now),
                 enabled = CASE WHEN COALESCE(failing_since, @now) <= @failingSinceAtMost THEN @disabled ELSE enabled END,
-                disabled_reason = CASE WHEN COALESCE(failing_since, @now) <= @failingSinceAtMost THEN 'failing' ELSE disabled_reason END
-            WHERE workspace_id = @workspaceId AND id = @id
-            """, new { workspaceId, id, now, failingSinceAtMost, disabled = false }, transaction);
+                disabled_reason = CASE WHEN COALESCE(failing_since, @now) <= @failingSinceAtMost THEN 'failing' ELSE disabled_reason END,
+                updated_at = CASE WHEN COALESCE(failing_since, @now) <= @failingSinceAtMost THEN @now ELSE updated_at END
+            WHERE workspace_id = @workspaceId AND id = @id AND enabled = @enabled
+            """, new { workspaceId, id, now, failingSinceAtMost, disabled = false, enabled = true }, transaction);
 
     public static Task RecordEndpointSuccessAsync(DbConnection connection, DbTransaction transaction, string workspaceId, string id) =>
         connection.ExecuteAsync(

@@ -103,6 +103,9 @@ public static class WebhookWrites
     public static Task<WebhookResult> RotateAsync(string webhookId, Caller caller, Database db, WebhookSecrets secrets, TimeProvider clock, CancellationToken ct)
     {
         var secret = WebhookSecrets.New();
+        // Protected before the write transaction: Data Protection may have to make a key, and
+        // storing it is a write of its own, which would wait on this one forever on SQLite.
+        var protectedSecret = secrets.Protect(secret);
         var now = Timestamps.Now(clock);
         return db.WriteAsync<WebhookResult>(async (connection, transaction) =>
         {
@@ -112,7 +115,7 @@ public static class WebhookWrites
             }
             row.PreviousSecret = row.Secret;
             row.PreviousExpiresAt = (now + RotationOverlap).ToUnixTimeMilliseconds();
-            row.Secret = secrets.Protect(secret);
+            row.Secret = protectedSecret;
             row.UpdatedAt = now.ToUnixTimeMilliseconds();
             await WebhookStore.RotateAsync(connection, transaction, row);
             return new WebhookResult.Saved(row, secret);

@@ -43,13 +43,13 @@ public static class WebhooksApi
         webhook.MapPost("/rotate-secret", Rotate).WithName("RotateWebhookSecret").RequireAuthorization(Policies.Write)
             .WithSummary("Rotate the signing secret")
             .WithDescription("A new secret, shown only in this answer. For 24 hours deliveries carry two signatures, with the new and the old secret.");
-        webhook.MapPost("/ping", Ping).WithName("PingWebhook").RequireAuthorization(Policies.Write)
+        webhook.MapPost("/ping", Ping).WithName("PingWebhook").RequireAuthorization(Policies.Write).Idempotent()
             .WithSummary("Send a test event")
             .WithDescription("Queues an event of type `webhook.ping` for this endpoint only, and answers with its delivery at once.");
         webhook.MapGet("/deliveries", ListDeliveries).WithName("ListDeliveries").RequireAuthorization(Policies.Read)
             .WithSummary("List an endpoint's deliveries")
             .WithDescription("Newest first, optionally by status. `nextCursor` is present only while another page follows.");
-        webhook.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver).WithName("Redeliver").RequireAuthorization(Policies.Write)
+        webhook.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver).WithName("Redeliver").RequireAuthorization(Policies.Write).Idempotent()
             .WithSummary("Deliver an event again")
             .WithDescription("Queues a new delivery of the same event to this endpoint, attempted at once.");
         return group;

@@ -171,7 +171,11 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
         await (await tenant.Client.GetAsync("/v1/events?limit=0")).ExpectValidationAsync("limit");
         await (await tenant.Client.GetAsync("/v1/events?limit=1001")).ExpectValidationAsync("limit");
         await (await tenant.Client.GetAsync("/v1/events?after=evt_nope")).ExpectValidationAsync("after");
-        await (await tenant.Client.GetAsync("/v1/events?after=evt_01KB0000000000000000000000")).ExpectValidationAsync("after");
+        // Shaped like an event id, newer than the workspace's events, but no event of it.
+        await tenant.Client.CreatePlaybookAsync();
+        var real = Assert.Single(await FeedAsync(tenant.Client, atLeast: 1))!.Id();
+        var unknown = real[..^1] + (real[^1] == 'Z' ? 'Y' : 'Z');
+        await (await tenant.Client.GetAsync($"/v1/events?after={unknown}")).ExpectValidationAsync("after");
         await (await tenant.Client.GetAsync("/v1/events/evt_01KB0000000000000000000000")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await tenant.Client.GetAsync("/v1/events/nonsense")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
@@ -186,7 +190,9 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
 
         Assert.Empty(await FeedAsync(other.Client));
         await (await other.Client.GetAsync($"/v1/events/{mine.Id()}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
-        await (await other.Client.GetAsync($"/v1/events?after={mine.Id()}")).ExpectValidationAsync("after");
+        // Another workspace's id names no event here: it reads like one from before this (empty)
+        // workspace's oldest, and shows nothing of the other.
+        Assert.Empty((await (await other.Client.GetAsync($"/v1/events?after={mine.Id()}")).ExpectAsync(HttpStatusCode.OK))["events"]!.AsArray());
 
         var (_, viewerSecret) = await app.CreateTokenAsync("viewer_1", (owner.WorkspaceId, "viewer"));
         using var viewer = app.ClientWithToken(viewerSecret);
@@ -201,6 +207,7 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
     {
         var tenant = await app.NewTenantAsync();
         var old = (await tenant.Client.CreatePlaybookAsync()).Id();
+        var oldEvent = Assert.Single(await FeedAsync(tenant.Client, atLeast: 1))!.Id();
         app.Clock.Advance(TimeSpan.FromDays(20));
         var young = (await tenant.Client.CreatePlaybookAsync()).Id();
         Assert.Equal(2, (await FeedAsync(tenant.Client, atLeast: 2)).Count);
@@ -216,6 +223,10 @@ public abstract class EventFeedTests(Provider provider) : IDisposable
         }
         Assert.Equal(young, Assert.Single(events)!.Str("data.playbook.id"));
         Assert.NotEqual(old, young);
+
+        // A consumer whose last event was forgotten resumes at the oldest event kept.
+        var forgotten = await (await tenant.Client.GetAsync($"/v1/events?after={oldEvent}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(young, Assert.Single(forgotten["events"]!.AsArray())!.Str("data.playbook.id"));
     }
 
     [Fact]

@@ -99,6 +99,8 @@ public abstract class WebhookApiTests(Provider provider) : IDisposable
         await RefusedAsync("""{ "url": "ftp://93.184.215.14/x" }""", "url");
         await RefusedAsync("""{ "url": "https://user:pass@93.184.215.14/x" }""", "url");
         await RefusedAsync($$"""{ "url": "https://93.184.215.14/{{new string('a', 2000)}}" }""", "url");
+        var longHost = string.Join('.', Enumerable.Repeat(new string('h', 60), 5)) + ".example";
+        await RefusedAsync($$"""{ "url": "https://{{longHost}}/x" }""", "url");
         await RefusedAsync($$"""{ "url": "{{PublicUrl}}", "events": "run.ended" }""", "events");
         await RefusedAsync($$"""{ "url": "{{PublicUrl}}", "events": ["run.ended", "run.exploded"] }""", "events[1]");
         await RefusedAsync($$"""{ "url": "{{PublicUrl}}", "events": ["webhook.ping"] }""", "events[0]");
@@ -172,6 +174,8 @@ public abstract class WebhookApiTests(Provider provider) : IDisposable
     [InlineData("http://[fd12:3456::1]/hook", "private")]
     [InlineData("http://[64:ff9b::a00:1]/hook", "private")]
     [InlineData("http://2130706433/hook", "loopback")]
+    [InlineData("http://[::7f00:1]/hook", "global unicast")]
+    [InlineData("http://[3fff::1]/hook", "documentation")]
     public async Task Outside_development_an_address_off_the_public_internet_is_refused(string url, string why)
     {
         var tenant = await app.NewTenantAsync();

@@ -269,7 +269,16 @@ public abstract class WebhookDeliveryTests(Provider provider) : IAsyncLifetime
     {
         var (webhookId, secret) = await CreateWebhookAsync();
         var (otherId, _) = await CreateWebhookAsync();
-        var ping = await (await tenant.Client.PostAsync($"/v1/webhooks/{webhookId}/ping", null)).ExpectAsync(HttpStatusCode.Accepted);
+        HttpRequestMessage PingRequest()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/webhooks/{webhookId}/ping");
+            request.Headers.Add("Idempotency-Key", "ping-once");
+            return request;
+        }
+        var ping = await (await tenant.Client.SendAsync(PingRequest())).ExpectAsync(HttpStatusCode.Accepted);
+        // Retried with its key, the ping is the same one: one delivery.
+        var replay = await (await tenant.Client.SendAsync(PingRequest())).ExpectAsync(HttpStatusCode.Accepted);
+        Assert.Equal(ping["delivery"]!.Id(), replay["delivery"]!.Id());
         Assert.Equal("webhook.ping", ping.Str("delivery.eventType"));
         Assert.Equal("pending", ping.Str("delivery.status"));
 
