@@ -49,8 +49,8 @@ public static class AdaptationStore
         var evidence = await connection.QuerySingleAsync<EvidenceRow>(
             """
             SELECT COALESCE(SUM(samples), 0) AS samples, COALESCE(SUM(successes), 0) AS successes, COALESCE(SUM(value), 0) AS value,
-                   COALESCE(SUM(CASE WHEN samples > 0 THEN value * value / samples ELSE 0 END), 0) AS squares_per_sample
-            FROM outcomes
+                   COALESCE(SUM(squares), 0) AS squares_per_sample
+            FROM runs
             WHERE workspace_id = @WorkspaceId AND playbook_id = @Id AND spec_version >= @strategyVersion
             """,
             new { playbook.WorkspaceId, playbook.Id, strategyVersion }, transaction);

@@ -77,11 +77,16 @@ public static class RunStore
     {
         var counted = await connection.QuerySingleOrDefaultAsync<Row>(
             $"""
-            UPDATE runs SET samples = samples + @Samples, successes = successes + @Successes, value = value + @Value
+            UPDATE runs SET samples = samples + @Samples, successes = successes + @Successes, value = value + @Value, squares = squares + @squares
             WHERE workspace_id = @workspaceId AND playbook_id = @playbookId AND id = @runId AND status = 'running'
             RETURNING {Columns}
             """,
-            new { workspaceId, playbookId = run.PlaybookId, runId = run.Id, report.Samples, report.Successes, report.Value }, transaction);
+            new
+            {
+                workspaceId, playbookId = run.PlaybookId, runId = run.Id, report.Samples, report.Successes, report.Value,
+                squares = report.Samples > 0 ? report.Value * report.Value / report.Samples : 0,
+            },
+            transaction);
         if (counted is null)
         {
             return null;

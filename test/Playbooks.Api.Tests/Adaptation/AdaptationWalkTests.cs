@@ -1,3 +1,5 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -206,6 +208,46 @@ public abstract class AdaptationWalkTests(Provider provider) : IDisposable
         Assert.Equal(3000, evaluation["observed"]!.GetValue<double>(), 9);
         Assert.Equal(0.133260, Math.Round(evaluation["probabilityBelowTarget"]!.GetValue<double>(), 6));
         Assert.Null(evaluation["eValueBelowTarget"]);
+    }
+
+    /// <summary>
+    /// The evidence of value metrics sums each run's value² / samples (migration 0005); for runs
+    /// reported before it, the migration's own backfill computes the same sums from the reports.
+    /// </summary>
+    [Fact]
+    public async Task The_backfill_of_run_squares_gives_the_same_evaluation()
+    {
+        tenant = await app.NewTenantAsync();
+        playbookId = (await tenant.Client.CreatePlaybookAsync(new
+        {
+            name = "N", mode = "inbound", buddyId = "pipeline",
+            strategy = new { hypothesis = "H", successMetric = "pipeline_arr", successTarget = 100000 },
+        })).Id();
+        foreach (var value in new[] { 0, 12000, 45000 })
+        {
+            var run = await StartRunAsync();
+            for (var i = 0; i < 20; i++)
+            {
+                await (await tenant.Client.PostAsync($"/v1/playbooks/{playbookId}/runs/{run}/outcomes",
+                    Http.Json($$"""{ "samples": {{1 + i % 3}}, "successes": {{i % 2}}, "value": {{value + i * 500}} }"""))).ExpectAsync(HttpStatusCode.OK);
+            }
+        }
+        app.Clock.Advance(TimeSpan.FromDays(3));
+        var reported = await EvaluateAsync();
+
+        var migration = typeof(global::Playbooks.Api.Data.Database).Assembly.GetManifestResourceNames().Single(n => n.EndsWith($"{provider}.0005_run_squares.sql", StringComparison.Ordinal));
+        using var reader = new StreamReader(typeof(global::Playbooks.Api.Data.Database).Assembly.GetManifestResourceStream(migration)!);
+        var sql = await reader.ReadToEndAsync();
+        var backfill = sql[sql.IndexOf("UPDATE runs", StringComparison.Ordinal)..(sql.IndexOf(';', sql.IndexOf("UPDATE runs", StringComparison.Ordinal)) + 1)];
+        var db = app.Services.GetRequiredService<global::Playbooks.Api.Data.Database>();
+        await db.WriteAsync((connection, transaction) => connection.ExecuteAsync("UPDATE runs SET squares = 0", transaction: transaction), default);
+        Assert.NotEqual(reported["probabilityBelowTarget"]!.GetValue<double>(), (await EvaluateAsync())["probabilityBelowTarget"]!.GetValue<double>());
+        await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(backfill, transaction: transaction), default);
+
+        var backfilled = await EvaluateAsync();
+        Assert.Equal(reported["probabilityBelowTarget"]!.GetValue<double>(), backfilled["probabilityBelowTarget"]!.GetValue<double>(), 12);
+        Assert.Equal(reported["interval"]![0]!.GetValue<double>(), backfilled["interval"]![0]!.GetValue<double>(), 6);
+        Assert.Equal(reported["interval"]![1]!.GetValue<double>(), backfilled["interval"]![1]!.GetValue<double>(), 6);
     }
 
     [Theory]
