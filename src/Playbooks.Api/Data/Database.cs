@@ -114,6 +114,13 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="column"/> is one of the array parameter <paramref name="parameter"/>: Dapper
+    /// expands a list into <c>IN (@p1, @p2…)</c> for SQLite, while Npgsql takes the array as one value.
+    /// </summary>
+    public static string AnyOf(DbConnection connection, string column, string parameter) =>
+        connection is SqliteConnection ? $"{column} IN @{parameter}" : $"{column} = ANY(@{parameter})";
+
     /// <summary>Waits until a write commits on this instance, or <paramref name="timeout"/> passes.</summary>
     public Task WaitForCommitAsync(TimeSpan timeout, CancellationToken cancellationToken) => committed.WaitAsync(timeout, cancellationToken);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Data;
@@ -33,12 +32,8 @@ public static class EventsApi
         Caller caller, Database db, string? after, string? type, string? limit, CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var take = Page.DefaultLimit;
-        if (limit is not null
-            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take < 1 || take > Page.MaxLimit))
-        {
-            errors.Add("limit", $"must be an integer from 1 to {Page.MaxLimit}");
-        }
+        // The feed's cursor is `after`, an event id, not the opaque cursor of other lists.
+        var take = Page.Parse(limit, null, _ => true, errors).Limit;
         string[]? types = null;
         if (type is not null)
         {

@@ -77,9 +77,7 @@ public static class PlaybookStore
         {
             return [];
         }
-        var sql = connection is SqliteConnection
-            ? "SELECT id FROM playbooks WHERE workspace_id = @workspaceId AND id IN @ids"
-            : "SELECT id FROM playbooks WHERE workspace_id = @workspaceId AND id = ANY(@ids)";
+        var sql = $"SELECT id FROM playbooks WHERE workspace_id = @workspaceId AND {Data.Database.AnyOf(connection, "id", "ids")}";
         return (await connection.QueryAsync<string>(sql, new { workspaceId, ids = valid })).ToHashSet();
     }
 
