@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
 
 namespace Playbooks.Api.Events;
@@ -77,6 +78,14 @@ public static class EventLog
         connection.QuerySingleOrDefaultAsync<string?>(
             "SELECT id FROM events WHERE workspace_id = @workspaceId AND webhook_id IS NULL ORDER BY tx, seq LIMIT 1", new { workspaceId });
 
+    /// <summary>Whether an event that occurred before <paramref name="before"/> has not been dispatched yet.</summary>
+    public static Task<bool> AnyUndispatchedBeforeAsync(DbConnection connection, long before) =>
+        connection.ExecuteScalarAsync<bool>(
+            """
+            SELECT EXISTS (SELECT 1 FROM events WHERE occurred_at < @before AND webhook_id IS NULL
+                AND (tx, seq) > (SELECT tx, seq FROM event_dispatch WHERE id = 1))
+            """, new { before });
+
     public static Task<Row?> FindAsync(DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null) =>
         !Ids.IsValid(id, "evt_") ? Task.FromResult<Row?>(null) : connection.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM events WHERE workspace_id = @workspaceId AND id = @id", new { workspaceId, id }, transaction);
@@ -85,7 +94,7 @@ public static class EventLog
     public static async Task<List<Row>> ListAsync(DbConnection connection, string workspaceId, long tx, long seq, IReadOnlyCollection<string>? types, int take)
     {
         var sql = $"SELECT {Columns} FROM events WHERE workspace_id = @workspaceId AND webhook_id IS NULL AND (tx, seq) > (@tx, @seq)"
-            + (types is null ? "" : connection is SqliteConnection ? " AND type IN @types" : " AND type = ANY(@types)")
+            + (types is null ? "" : " AND " + Database.AnyOf(connection, "type", "types"))
             + Settled(connection)
             + " ORDER BY tx, seq LIMIT @take";
         return (await connection.QueryAsync<Row>(sql, new { workspaceId, tx, seq, types = types?.ToArray(), take })).ToList();
@@ -99,7 +108,7 @@ public static class EventLog
     {
         var sql = $"SELECT {Columns} FROM events WHERE workspace_id = @workspaceId AND webhook_id IS NULL"
             + (before is null ? "" : " AND (tx, seq) < (@tx, @seq)")
-            + (types is null ? "" : connection is SqliteConnection ? " AND type IN @types" : " AND type = ANY(@types)")
+            + (types is null ? "" : " AND " + Database.AnyOf(connection, "type", "types"))
             + Settled(connection)
             + " ORDER BY tx DESC, seq DESC LIMIT @take";
         return (await connection.QueryAsync<Row>(sql, new { workspaceId, tx = before?.Tx, seq = before?.Seq, types = types?.ToArray(), take })).ToList();

@@ -57,9 +57,8 @@ public sealed class DeliveryWorker(
             {
                 var dispatched = await DispatchAsync(stoppingToken);
                 var started = await StartDueAsync(stoppingToken);
-                if (clock.GetUtcNow() - purgedAt > PurgeEvery)
+                if (clock.GetUtcNow() - purgedAt > PurgeEvery && await PurgeAsync(stoppingToken))
                 {
-                    await PurgeAsync(stoppingToken);
                     purgedAt = clock.GetUtcNow();
                 }
                 if (dispatched > 0 || started > 0)
@@ -302,7 +301,11 @@ public sealed class DeliveryWorker(
     /// Forgets finished deliveries and events older than the retention (events only once
     /// dispatched), a batch per transaction so that no writer waits long behind it.
     /// </summary>
-    private async Task PurgeAsync(CancellationToken ct)
+    /// <returns>
+    /// False when events past the retention are still waiting for dispatch: the purge is tried
+    /// again next round rather than an hour later.
+    /// </returns>
+    private async Task<bool> PurgeAsync(CancellationToken ct)
     {
         var before = (clock.GetUtcNow() - EventLog.Retention).ToUnixTimeMilliseconds();
         while (await db.WriteAsync((connection, transaction) => WebhookStore.PurgeDeliveriesAsync(connection, transaction, before, PurgeBatch), ct) == PurgeBatch)
@@ -311,6 +314,8 @@ public sealed class DeliveryWorker(
         while (await db.WriteAsync((connection, transaction) => EventLog.PurgeAsync(connection, transaction, before, PurgeBatch), ct) == PurgeBatch)
         {
         }
+        await using var connection = await db.OpenAsync(ct);
+        return !await EventLog.AnyUndispatchedBeforeAsync(connection, before);
     }
 
 }
