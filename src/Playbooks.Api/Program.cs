@@ -5,6 +5,7 @@ using Playbooks.Api.Data;
 using Playbooks.Api.Events;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
+using Playbooks.Api.Mcp;
 using Playbooks.Api.Playbooks;
 using Playbooks.Api.Runs;
 using Playbooks.Api.Webhooks;
@@ -17,6 +18,7 @@ builder.Services.AddPlaybooksApi();
 builder.Services.AddPlaybooksAccess(builder.Configuration);
 builder.Services.AddDashboard();
 builder.Services.AddPlaybooksWebhooks(builder.Configuration, builder.Environment);
+builder.Services.AddPlaybooksMcp();
 builder.Services.AddPlaybooksTelemetry(builder.Configuration);
 
 var app = builder.Build();
@@ -33,6 +35,7 @@ app.MapAdaptation();
 app.MapEvents();
 app.MapWebhooks();
 app.MapDashboard();
+app.MapPlaybooksMcp();
 
 if (!BuildTimeDocument.IsGenerating)
 {

@@ -27,7 +27,7 @@ public static class Cli
         root.Options.Add(Token);
         root.Options.Add(Workspace);
         root.Options.Add(Json);
-        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(EventCommands.Build()).Append(WebhookCommands.Build()).Append(AdminCommands.Build()))
+        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(EventCommands.Build()).Append(WebhookCommands.Build()).Append(McpCommand.Build()).Append(AdminCommands.Build()))
         {
             root.Subcommands.Add(command);
         }
@@ -58,7 +58,7 @@ public static class Cli
             using var client = PlaybooksClient.Create(baseAddress, token, workspace);
             try
             {
-                await body(new Context(parse, client, parse.GetValue(Json)), cancellationToken);
+                await body(new Context(parse, client, parse.GetValue(Json), new Connection(baseAddress, token, workspace)), cancellationToken);
                 return 0;
             }
             catch (PlaybooksApiException problem)
@@ -84,8 +84,11 @@ public static class Cli
 
     public sealed class UsageException(string message) : Exception(message);
 
-    /// <summary>What a command body gets: its parse result, the client, and whether to print JSON.</summary>
-    public sealed record Context(ParseResult Parse, PlaybooksClient Client, bool Json)
+    /// <summary>Where the server is and who calls, as the options and environment gave them.</summary>
+    public sealed record Connection(Uri Server, string Token, string? Workspace);
+
+    /// <summary>What a command body gets: its parse result, the client, whether to print JSON, and the connection the client uses.</summary>
+    public sealed record Context(ParseResult Parse, PlaybooksClient Client, bool Json, Connection Connection)
     {
         public T Get<T>(Option<T> option) => Parse.GetValue(option)!;
 

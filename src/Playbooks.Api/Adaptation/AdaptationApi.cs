@@ -65,12 +65,25 @@ public static class AdaptationApi
             return bodyProblem;
         }
         using var document = body.Document;
-        var (reason, _, errors) = ReadPivot(body.Root, current.Value.Spec.Strategy);
+        var result = await PivotAsync(body.Root, current.Value, caller, db, clock, ct);
+        if (result.Result is Created<PivotCreated> { Value: { } created })
+        {
+            ETags.Set(http.Response, created.Playbook.Version);
+        }
+        return result;
+    }
+
+    /// <summary>A pivot of <paramref name="current"/> by the body of <c>POST …/pivots</c>: the API's and MCP's one path.</summary>
+    public static async Task<Results<Created<PivotCreated>, ProblemHttpResult>> PivotAsync(
+        JsonElement body, PlaybookStore.Stored current, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        var (reason, _, errors) = ReadPivot(body, current.Spec.Strategy);
         if (errors.Count > 0)
         {
             return ApiProblem.Validation(errors);
         }
 
+        var id = current.Id;
         return await db.WriteAsync<Results<Created<PivotCreated>, ProblemHttpResult>>(async (connection, transaction) =>
         {
             if (await PlaybookStore.FindForUpdateAsync(connection, transaction, caller.WorkspaceId, id) is not { } locked)
@@ -78,7 +91,7 @@ public static class AdaptationApi
                 return ApiProblem.NotFound("playbook");
             }
             // Merged again onto the locked row: another write may have changed the strategy meanwhile.
-            var (_, strategy, lockedErrors) = ReadPivot(body.Root, locked.Spec.Strategy);
+            var (_, strategy, lockedErrors) = ReadPivot(body, locked.Spec.Strategy);
             if (lockedErrors.Count > 0)
             {
                 return ApiProblem.Validation(lockedErrors);
@@ -97,8 +110,6 @@ public static class AdaptationApi
                 Ids.New("piv_", now), id, locked.Version, pivoted.Version, reason!, PivotEvaluation.Of(evaluation), now, caller.Subject);
             await AdaptationStore.InsertPivotAsync(connection, transaction, caller.WorkspaceId, pivot);
             await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.PivotCreated, caller.Subject, new PivotData(pivot, pivoted.ToResponse()), now);
-
-            ETags.Set(http.Response, pivoted.Version);
             return TypedResults.Created($"/v1/playbooks/{id}/pivots", new PivotCreated(pivot, pivoted.ToResponse()));
         }, ct);
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Playbooks.Api.Infrastructure;
 
 namespace Playbooks.Api.Auth;
@@ -40,16 +41,18 @@ public sealed class AccessProblems(IConfiguration configuration) : IAuthorizatio
             return Challenge(context);
         }
 
-        var code = result.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message;
-        return code switch
-        {
-            WorkspaceAccess.Required => ApiProblem.Create(StatusCodes.Status400BadRequest, code,
-                $"The token grants several workspaces: name one with the {WorkspaceAccess.Header} header."),
-            WorkspaceAccess.ReadOnly => Forbidden(code, "The workspace is read-only; reads keep working."),
-            WorkspaceAccess.InsufficientRole => Forbidden(code, "A viewer grant cannot change anything in this workspace."),
-            _ => Forbidden(WorkspaceAccess.Forbidden, "The token has no grant for that workspace."),
-        };
+        return Refusal(result.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message);
     }
+
+    /// <summary>The problem for a refusal of the workspace policies, by its code (also MCP's tool errors).</summary>
+    public static ProblemHttpResult Refusal(string? code) => code switch
+    {
+        WorkspaceAccess.Required => ApiProblem.Create(StatusCodes.Status400BadRequest, code,
+            $"The token grants several workspaces: name one with the {WorkspaceAccess.Header} header."),
+        WorkspaceAccess.ReadOnly => Forbidden(code, "The workspace is read-only; reads keep working."),
+        WorkspaceAccess.InsufficientRole => Forbidden(code, "A viewer grant cannot change anything in this workspace."),
+        _ => Forbidden(WorkspaceAccess.Forbidden, "The token has no grant for that workspace."),
+    };
 
     /// <summary>Pages answer people, not programs: sign in first, or a page that says why not.</summary>
     private static async Task DashboardRefusal(HttpContext context, PolicyAuthorizationResult result)
@@ -70,5 +73,5 @@ public sealed class AccessProblems(IConfiguration configuration) : IAuthorizatio
         return ApiProblem.Unauthorized("Send a valid token as Authorization: Bearer <token>.");
     }
 
-    private static IResult Forbidden(string code, string detail) => ApiProblem.Create(StatusCodes.Status403Forbidden, code, detail);
+    private static ProblemHttpResult Forbidden(string code, string detail) => ApiProblem.Create(StatusCodes.Status403Forbidden, code, detail);
 }

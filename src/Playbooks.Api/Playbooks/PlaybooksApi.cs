@@ -67,19 +67,23 @@ public static class PlaybooksApi
         }
         using var document = body.Document;
 
-        return await PlaybookWrites.CreateAsync(body.Root, caller, db, clock, ct) switch
+        var result = await CreateAsync(body.Root, caller, db, clock, ct);
+        if (result.Result is Created<PlaybookEnvelope> { Value: { } created })
         {
-            SaveResult.Saved(var playbook) => Created(http.Response, playbook),
+            ETags.Set(http.Response, created.Playbook.Version);
+        }
+        return result;
+    }
+
+    /// <summary>Creates a playbook from the body of <c>POST /v1/playbooks</c>: the API's and MCP's one path.</summary>
+    public static async Task<Results<Created<PlaybookEnvelope>, ProblemHttpResult>> CreateAsync(
+        System.Text.Json.JsonElement body, Caller caller, Database db, TimeProvider clock, CancellationToken ct) =>
+        await PlaybookWrites.CreateAsync(body, caller, db, clock, ct) switch
+        {
+            SaveResult.Saved(var playbook) => TypedResults.Created($"/v1/playbooks/{playbook.Id}", new PlaybookEnvelope(playbook.ToResponse())),
             SaveResult.Invalid(var errors) => ApiProblem.Validation(errors),
             var other => throw new InvalidOperationException($"Creating cannot end as {other}."),
         };
-    }
-
-    private static Created<PlaybookEnvelope> Created(HttpResponse response, PlaybookStore.Stored playbook)
-    {
-        ETags.Set(response, playbook.Version);
-        return TypedResults.Created($"/v1/playbooks/{playbook.Id}", new PlaybookEnvelope(playbook.ToResponse()));
-    }
 
     public static Ok<PlaybookEnvelope> Get(HttpResponse response, FoundPlaybook playbook)
     {
@@ -98,20 +102,24 @@ public static class PlaybooksApi
         }
         using var document = body.Document;
 
-        var result = await PlaybookWrites.UpdateAsync(body.Root, found.Value, version => ETags.IfMatchAllows(http.Request, version), caller, db, clock, ct);
-        switch (result)
+        var result = await UpdateAsync(body.Root, found.Value, version => ETags.IfMatchAllows(http.Request, version), caller, db, clock, ct);
+        if (result.Result is Ok<PlaybookEnvelope> { Value: { } updated })
         {
-            case SaveResult.Saved(var playbook):
-                ETags.Set(http.Response, playbook.Version);
-                return TypedResults.Ok(new PlaybookEnvelope(playbook.ToResponse()));
-            case SaveResult.Invalid(var errors):
-                return ApiProblem.Validation(errors);
-            case SaveResult.Conflict(var current):
-                return PreconditionFailed(current.Version);
-            default:
-                return ApiProblem.NotFound("playbook");
+            ETags.Set(http.Response, updated.Playbook.Version);
         }
+        return result;
     }
+
+    /// <summary>Updates <paramref name="current"/> by the body of <c>PUT /v1/playbooks/:id</c>: the API's and MCP's one path.</summary>
+    public static async Task<Results<Ok<PlaybookEnvelope>, ProblemHttpResult>> UpdateAsync(
+        System.Text.Json.JsonElement body, PlaybookStore.Stored current, Func<long, bool> versionAllowed, Caller caller, Database db, TimeProvider clock, CancellationToken ct) =>
+        await PlaybookWrites.UpdateAsync(body, current, versionAllowed, caller, db, clock, ct) switch
+        {
+            SaveResult.Saved(var playbook) => TypedResults.Ok(new PlaybookEnvelope(playbook.ToResponse())),
+            SaveResult.Invalid(var errors) => ApiProblem.Validation(errors),
+            SaveResult.Conflict(var newer) => PreconditionFailed(newer.Version),
+            _ => ApiProblem.NotFound("playbook"),
+        };
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Delete(
         string id, Caller caller, Database db, TimeProvider clock, CancellationToken ct) =>

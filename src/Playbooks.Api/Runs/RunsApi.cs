@@ -135,7 +135,6 @@ public static class RunsApi
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> End(
         string id, string runId, HttpRequest request, FoundPlaybook playbook, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        var metric = playbook.Value.Spec.Strategy.SuccessMetric;
         if (await FindRunAsync(db, caller, id, runId, ct) is not { } run)
         {
             return ApiProblem.NotFound("run");
@@ -147,16 +146,24 @@ public static class RunsApi
             return bodyProblem;
         }
         using var document = body.Document;
-        var (status, note, errors) = ReadEnd(body.Root);
+        return await EndAsync(body.Root, playbook.Value, run, caller, db, clock, ct);
+    }
+
+    /// <summary>Ends <paramref name="run"/> of <paramref name="playbook"/> by the body of <c>PATCH …/runs/:runId</c>: the API's and MCP's one path.</summary>
+    public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> EndAsync(
+        System.Text.Json.JsonElement body, PlaybookStore.Stored playbook, RunStore.Row run, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
+        var (status, note, errors) = ReadEnd(body);
         if (errors.Count > 0)
         {
             return ApiProblem.Validation(errors);
         }
 
+        var metric = playbook.Spec.Strategy.SuccessMetric;
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
-            var ended = await EndAsync(connection, transaction, caller, id, runId, status!, note, metric, Timestamps.Now(clock));
-            return await AnswerAsync(connection, transaction, caller, id, runId, ended, metric);
+            var ended = await EndAsync(connection, transaction, caller, playbook.Id, run.Id, status!, note, metric, Timestamps.Now(clock));
+            return await AnswerAsync(connection, transaction, caller, playbook.Id, run.Id, ended, metric);
         }, ct);
     }
 
@@ -193,7 +200,6 @@ public static class RunsApi
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> ReportOutcome(
         string id, string runId, HttpRequest request, FoundPlaybook playbook, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
     {
-        var metric = playbook.Value.Spec.Strategy.SuccessMetric;
         if (await FindRunAsync(db, caller, id, runId, ct) is not { } run)
         {
             return ApiProblem.NotFound("run");
@@ -205,13 +211,21 @@ public static class RunsApi
             return bodyProblem;
         }
         using var document = body.Document;
+        return await ReportOutcomeAsync(body.Root, playbook.Value, run, caller, db, clock, ct);
+    }
+
+    /// <summary>Reports an outcome of <paramref name="run"/> by the body of <c>POST …/outcomes</c>: the API's and MCP's one path.</summary>
+    public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> ReportOutcomeAsync(
+        System.Text.Json.JsonElement body, PlaybookStore.Stored playbook, RunStore.Row run, Caller caller, Database db, TimeProvider clock, CancellationToken ct)
+    {
         var now = Timestamps.Now(clock);
         var errors = new FieldErrors();
-        if (OutcomeReport.Read(body.Root, Timestamps.FromMilliseconds(run.StartedAt), now, errors) is not { } report)
+        if (OutcomeReport.Read(body, Timestamps.FromMilliseconds(run.StartedAt), now, errors) is not { } report)
         {
             return ApiProblem.Validation(errors);
         }
 
+        var (id, runId, metric) = (playbook.Id, run.Id, playbook.Spec.Strategy.SuccessMetric);
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
             // Locked for the report: concurrent reports on one playbook see each other's evidence,
