@@ -80,9 +80,17 @@ public static class Cli
                 await Console.Error.WriteLineAsync(usage.Message);
                 return UsageError;
             }
+            catch (RefusedException refused)
+            {
+                await Console.Error.WriteLineAsync(refused.Message);
+                return ApiError;
+            }
         };
 
     public sealed class UsageException(string message) : Exception(message);
+
+    /// <summary>The server refused, outside a problem the client reads (exit code 1).</summary>
+    public sealed class RefusedException(string message) : Exception(message);
 
     /// <summary>Where the server is and who calls, as the options and environment gave them.</summary>
     public sealed record Connection(Uri Server, string Token, string? Workspace);

@@ -43,7 +43,7 @@ public static class McpCommand
         }
         catch (HttpRequestException refused) when (refused.StatusCode is { } status)
         {
-            throw new Cli.UsageException(status == HttpStatusCode.Unauthorized
+            throw new Cli.RefusedException(status == HttpStatusCode.Unauthorized
                 ? $"The server at {server} refused the token (401): check --token or PLAYBOOKS_TOKEN."
                 : $"The server at {server} refused the MCP connection ({(int)status}): {refused.Message}");
         }

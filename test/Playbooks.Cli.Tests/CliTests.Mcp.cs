@@ -64,7 +64,7 @@ public sealed partial class CliTests
     public async Task Mcp_with_a_refused_token_says_so_on_stderr_and_exits_non_zero()
     {
         var result = await new CliProcess(server.BaseAddress, "pbt_not_a_token").RunAsync("mcp");
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Out); // stdout belongs to the protocol
         Assert.Contains("refused the token (401)", result.Error, StringComparison.Ordinal);
     }
