@@ -104,7 +104,7 @@ public static class AdaptationApi
                 return Refused(guard, evaluation, locked.Spec.Adaptation);
             }
 
-            var pivoted = locked with { Spec = locked.Spec with { Strategy = strategy! }, Version = locked.Version + 1, UpdatedAt = now };
+            var pivoted = locked.Next(locked.Spec with { Strategy = strategy! }, now);
             await PlaybookStore.UpdateAsync(connection, transaction, pivoted, locked.Version, "pivot", caller.Subject);
             var pivot = new PivotResponse(
                 Ids.New("piv_", now), id, locked.Version, pivoted.Version, reason!, PivotEvaluation.Of(evaluation), now, caller.Subject);

@@ -45,7 +45,7 @@ public static class AdaptationStore
     private static async Task<EvaluationInput> InputAsync(
         DbConnection connection, PlaybookStore.Stored playbook, DateTimeOffset now, DbTransaction? transaction, bool withPivots = true)
     {
-        var (strategyVersion, strategySince) = await StrategyVersionAsync(connection, playbook, transaction);
+        var (strategyVersion, strategySince) = (playbook.StrategyVersion, playbook.StrategySince);
         var evidence = await connection.QuerySingleAsync<EvidenceRow>(
             """
             SELECT COALESCE(SUM(samples), 0) AS samples, COALESCE(SUM(successes), 0) AS successes, COALESCE(SUM(value), 0) AS value,
@@ -61,49 +61,6 @@ public static class AdaptationStore
         return new EvaluationInput(
             playbook.Spec, strategyVersion, strategySince,
             new Evidence(evidence.Samples, evidence.Successes, evidence.Value, evidence.SquaresPerSample), pivots.Select(Timestamps.FromMilliseconds).ToList(), now);
-    }
-
-    /// <summary>
-    /// The newest version whose strategy differs from the version before it: walk the versions
-    /// from the newest back until the strategy changes. They are read in small pages, each a
-    /// whole query: stopping inside an open reader would make the driver cancel the command,
-    /// which on PostgreSQL opens a new connection every time.
-    /// </summary>
-    public static async Task<(long Version, DateTimeOffset Since)> StrategyVersionAsync(
-        DbConnection connection, PlaybookStore.Stored playbook, DbTransaction? transaction)
-    {
-        const int PageSize = 16;
-        if (playbook.Version == 1)
-        {
-            // The first version has no earlier one to differ from; its time is the playbook's.
-            return (1, playbook.UpdatedAt);
-        }
-        (long Version, long CreatedAt) candidate = (playbook.Version, playbook.UpdatedAt.ToUnixTimeMilliseconds());
-        var current = playbook.Spec.Strategy;
-        for (var below = playbook.Version + 1; below > 1;)
-        {
-            var page = (await connection.QueryAsync<(long Version, string Spec, long CreatedAt)>(
-                """
-                SELECT version, spec, created_at FROM playbook_versions
-                WHERE workspace_id = @WorkspaceId AND playbook_id = @Id AND version < @below
-                ORDER BY version DESC LIMIT @take
-                """,
-                new { playbook.WorkspaceId, playbook.Id, below, take = PageSize }, transaction)).ToList();
-            foreach (var row in page)
-            {
-                if (JsonSerializer.Deserialize<PlaybookSpec>(row.Spec, PlaybookStore.SpecJson)!.Strategy != current)
-                {
-                    return (candidate.Version, Timestamps.FromMilliseconds(candidate.CreatedAt));
-                }
-                candidate = (row.Version, row.CreatedAt);
-            }
-            if (page.Count < PageSize)
-            {
-                break;
-            }
-            below = page[^1].Version;
-        }
-        return (candidate.Version, Timestamps.FromMilliseconds(candidate.CreatedAt));
     }
 
     private static readonly JsonSerializerOptions EvaluationJson = new(JsonSerializerDefaults.Web) { Converters = { new Timestamps.JsonConverter() } };

@@ -20,20 +20,46 @@ public static class PlaybookStore
         public long CreatedAt { get; init; }
         public long UpdatedAt { get; init; }
         public string CreatedBy { get; init; } = "";
+        public long StrategyVersion { get; init; }
+        public long StrategySince { get; init; }
     }
 
     public sealed record Stored(string WorkspaceId, string Id, PlaybookSpec Spec, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string CreatedBy)
     {
+        /// <summary>The version where the current strategy started: its evidence counts from there (adaptation.md).</summary>
+        public long StrategyVersion { get; init; } = Version;
+
+        /// <summary>When the current strategy started, for the pivot window.</summary>
+        public DateTimeOffset StrategySince { get; init; } = CreatedAt;
+
+        /// <summary>The next version with <paramref name="spec"/>, saved at <paramref name="at"/>; a new strategy starts there.</summary>
+        public Stored Next(PlaybookSpec spec, DateTimeOffset at)
+        {
+            var newStrategy = spec.Strategy != Spec.Strategy;
+            return this with
+            {
+                Spec = spec,
+                Version = Version + 1,
+                UpdatedAt = at,
+                StrategyVersion = newStrategy ? Version + 1 : StrategyVersion,
+                StrategySince = newStrategy ? at : StrategySince,
+            };
+        }
+
         public PlaybookResponse ToResponse() => new(
             Id, WorkspaceId, Spec.Name, Spec.Status, Spec.Mode, Spec.BuddyId, Spec.LeadSource, Spec.Strategy, Spec.Adaptation,
             Version, CreatedAt, UpdatedAt, CreatedBy);
     }
 
-    private const string Columns = "workspace_id, id, spec, version, created_at, updated_at, created_by";
+    private const string Columns = "workspace_id, id, spec, version, created_at, updated_at, created_by, strategy_version, strategy_since";
 
     internal static Stored ToStored(Row row) => new(
         row.WorkspaceId, row.Id, JsonSerializer.Deserialize<PlaybookSpec>(row.Spec, SpecJson)!, row.Version,
-        DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt), row.CreatedBy);
+        DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt), row.CreatedBy)
+    {
+        StrategyVersion = row.StrategyVersion,
+        StrategySince = DateTimeOffset.FromUnixTimeMilliseconds(row.StrategySince),
+    };
 
     public static Task<Stored?> FindAsync(DbConnection connection, string workspaceId, string id, DbTransaction? transaction = null) =>
         FindAsync(connection, workspaceId, id, transaction, "");
@@ -98,8 +124,8 @@ public static class PlaybookStore
     {
         await connection.ExecuteAsync(
             """
-            INSERT INTO playbooks (workspace_id, id, status, mode, buddy_id, spec, version, created_at, updated_at, created_by)
-            VALUES (@WorkspaceId, @Id, @Status, @Mode, @BuddyId, @Spec, @Version, @CreatedAt, @UpdatedAt, @CreatedBy)
+            INSERT INTO playbooks (workspace_id, id, status, mode, buddy_id, spec, version, created_at, updated_at, created_by, strategy_version, strategy_since)
+            VALUES (@WorkspaceId, @Id, @Status, @Mode, @BuddyId, @Spec, @Version, @CreatedAt, @UpdatedAt, @CreatedBy, @StrategyVersion, @StrategySince)
             """,
             Parameters(playbook), transaction);
         await SaveVersionAsync(connection, transaction, playbook, "create", playbook.CreatedBy);
@@ -111,7 +137,8 @@ public static class PlaybookStore
     {
         var changed = await connection.ExecuteAsync(
             """
-            UPDATE playbooks SET status = @Status, mode = @Mode, buddy_id = @BuddyId, spec = @Spec, version = @Version, updated_at = @UpdatedAt
+            UPDATE playbooks SET status = @Status, mode = @Mode, buddy_id = @BuddyId, spec = @Spec, version = @Version, updated_at = @UpdatedAt,
+                strategy_version = @StrategyVersion, strategy_since = @StrategySince
             WHERE workspace_id = @WorkspaceId AND id = @Id AND version = @ExpectedVersion
             """,
             new DynamicParameters(Parameters(playbook)).With("ExpectedVersion", expectedVersion), transaction);
@@ -167,6 +194,8 @@ public static class PlaybookStore
         CreatedAt = p.CreatedAt.ToUnixTimeMilliseconds(),
         UpdatedAt = p.UpdatedAt.ToUnixTimeMilliseconds(),
         p.CreatedBy,
+        p.StrategyVersion,
+        StrategySince = p.StrategySince.ToUnixTimeMilliseconds(),
     };
 
     private static DynamicParameters With(this DynamicParameters parameters, string name, object value)

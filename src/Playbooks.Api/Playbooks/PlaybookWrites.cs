@@ -69,7 +69,7 @@ public static class PlaybookWrites
                 return new SaveResult.Saved(current);
             }
 
-            var updated = current with { Spec = spec, Version = current.Version + 1, UpdatedAt = Timestamps.Now(clock) };
+            var updated = current.Next(spec, Timestamps.Now(clock));
             var expected = current.Version;
             var written = await db.WriteAsync(async (connection, transaction) =>
             {

@@ -250,6 +250,44 @@ public abstract class AdaptationWalkTests(Provider provider) : IDisposable
         Assert.Equal(reported["interval"]![1]!.GetValue<double>(), backfilled["interval"]![1]!.GetValue<double>(), 6);
     }
 
+    /// <summary>
+    /// Where the current strategy started is kept on the playbook row (migration 0006); for
+    /// playbooks saved before it, the migration's own backfill finds the same version and time.
+    /// </summary>
+    [Fact]
+    public async Task The_backfill_of_the_strategy_start_gives_the_same_evaluation()
+    {
+        await CreateAsync();
+        var (otherTenant, other) = (tenant, playbookId);
+        await CreateAsync();
+        foreach (var change in new[] { """{ "name": "Renamed" }""", """{ "strategy": { "channels": ["email"] } }""", """{ "status": "paused" }""", """{ "strategy": { "successTarget": 4 } }""", """{ "name": "Again" }""" })
+        {
+            app.Clock.Advance(TimeSpan.FromHours(1));
+            await (await tenant.Client.PutJsonAsync($"/v1/playbooks/{playbookId}", change)).ExpectAsync(HttpStatusCode.OK);
+        }
+        var before = await EvaluateAsync();
+        Assert.Equal(5, before["strategyVersion"]!.GetValue<int>());
+        Assert.Equal("2026-11-28T13:00:00.000Z", before.Str("strategySince"));
+
+        var migration = typeof(global::Playbooks.Api.Data.Database).Assembly.GetManifestResourceNames().Single(n => n.EndsWith($"{provider}.0006_strategy_start.sql", StringComparison.Ordinal));
+        using var reader = new StreamReader(typeof(global::Playbooks.Api.Data.Database).Assembly.GetManifestResourceStream(migration)!);
+        var sql = await reader.ReadToEndAsync();
+        var backfill = sql[sql.IndexOf("UPDATE playbooks", StringComparison.Ordinal)..];
+        var db = app.Services.GetRequiredService<global::Playbooks.Api.Data.Database>();
+        await db.WriteAsync((connection, transaction) => connection.ExecuteAsync("UPDATE playbooks SET strategy_version = 1, strategy_since = 0", transaction: transaction), default);
+        Assert.Equal(1, (await EvaluateAsync())["strategyVersion"]!.GetValue<int>());
+        await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(backfill, transaction: transaction), default);
+
+        var after = await EvaluateAsync();
+        Assert.Equal(before["strategyVersion"]!.GetValue<int>(), after["strategyVersion"]!.GetValue<int>());
+        Assert.Equal(before.Str("strategySince"), after.Str("strategySince"));
+        // A playbook never changed starts at version 1, when it was created.
+        (tenant, playbookId) = (otherTenant, other);
+        var untouched = await EvaluateAsync();
+        Assert.Equal(1, untouched["strategyVersion"]!.GetValue<int>());
+        Assert.Equal("2026-11-28T09:00:00.000Z", untouched.Str("strategySince"));
+    }
+
     [Theory]
     [InlineData("""{ "strategy": { "hypothesis": "New" } }""", new[] { "reason" })]
     [InlineData("""{ "reason": "Because" }""", new[] { "strategy" })]
