@@ -38,6 +38,13 @@ public sealed class AccessProblems(IConfiguration configuration) : IAuthorizatio
             {
                 return ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "There is no admin API on this server.");
             }
+            if (context.Items[AdminKeyGuesses.RetryAfterItem] is TimeSpan wait)
+            {
+                var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ApiProblem.Create(StatusCodes.Status429TooManyRequests, "rate_limited",
+                    $"Too many failed admin authentications from this address; retry after {seconds} s.");
+            }
             return Challenge(context);
         }
 

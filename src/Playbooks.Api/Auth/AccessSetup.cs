@@ -50,6 +50,8 @@ public static class AccessSetup
         services.AddSingleton<IAuthorizationHandler, WorkspaceAccess.Handler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessProblems>();
         services.AddSingleton<AccessCache>();
+        services.AddSingleton<AdminKeyGuesses>();
+        services.AddHostedService<AdminKeyAuthentication.StartCheck>();
         services.AddSingleton<TokenCheck>();
         services.AddHttpContextAccessor();
         services.AddScoped(provider => Caller.Of(provider.GetRequiredService<IHttpContextAccessor>().HttpContext!.User));

@@ -9,7 +9,7 @@ public static class AdminApi
         routes.MapGroup("/v1/admin")
             .WithTags("Admin")
             .RequireAuthorization(Policies.Admin)
-            .ProducesProblems(400, 401, 404)
+            .ProducesProblems(400, 401, 404, 429)
             .MapWorkspacesAdmin()
             .MapTokensAdmin();
 }

@@ -13,13 +13,33 @@ namespace Playbooks.Api.Auth;
 /// a configured key nobody is the operator, and the admin API answers 404 (see <see cref="AccessProblems"/>).
 /// </summary>
 public sealed class AdminKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IConfiguration configuration)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IConfiguration configuration, AdminKeyGuesses guesses)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AdminKey";
     public const string ConfigurationKey = "Playbooks:AdminKey";
 
+    /// <summary>The shortest admin key Production starts with: a guessable key would open every workspace.</summary>
+    public const int ProductionMinLength = 32;
+
     public static bool IsConfigured(IConfiguration configuration) => !string.IsNullOrEmpty(configuration[ConfigurationKey]);
+
+    /// <summary>Refuses to start in Production with an admin key shorter than <see cref="ProductionMinLength"/>.</summary>
+    public sealed class StartCheck(IConfiguration configuration, IHostEnvironment environment) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var key = configuration[ConfigurationKey];
+            if (environment.IsProduction() && !string.IsNullOrEmpty(key) && key.Length < ProductionMinLength)
+            {
+                throw new InvalidOperationException(
+                    $"{ConfigurationKey} is {key.Length} characters long; in Production it must be at least {ProductionMinLength} (for example: openssl rand -base64 32).");
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -27,6 +47,13 @@ public sealed class AdminKeyAuthentication(
         if (string.IsNullOrEmpty(configured) || TokenSecrets.BearerOf(Request) is not { } presented)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
+        }
+        // Failed attempts are limited per client address (AdminKeyGuesses): past the limit, even the right key waits.
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "";
+        if (guesses.Blocked(address) || (!CryptographicOperations.FixedTimeEquals(Digest(presented), Digest(configured)) && !guesses.Fail(address)))
+        {
+            Context.Items[AdminKeyGuesses.RetryAfterItem] = AdminKeyGuesses.Refill;
+            return Task.FromResult(AuthenticateResult.Fail("Too many failed admin authentications from this address."));
         }
         if (!CryptographicOperations.FixedTimeEquals(Digest(presented), Digest(configured)))
         {

@@ -30,11 +30,12 @@ public sealed class TokenCheck(Database db, AccessCache cache, TimeProvider cloc
 
     private async Task<TokenStore.Usable?> LoadAsync(string tokenId, CancellationToken cancellationToken)
     {
+        var readAt = cache.Generation;
         await using var connection = await db.OpenAsync(cancellationToken);
         var token = await TokenStore.FindUsableAsync(connection, tokenId);
         if (token is not null)
         {
-            cache.Keep(tokenId, token);
+            cache.Keep(tokenId, token, readAt);
         }
         return token;
     }

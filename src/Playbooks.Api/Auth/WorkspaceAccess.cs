@@ -61,11 +61,12 @@ public sealed class WorkspaceAccess(bool write) : IAuthorizationRequirement
         private async Task<bool?> LoadReadOnlyAsync(string workspaceId, object? resource)
         {
             var aborted = (resource as HttpContext)?.RequestAborted ?? CancellationToken.None;
+            var readAt = cache.Generation;
             await using var connection = await db.OpenAsync(aborted);
             var readOnly = (await WorkspaceStore.FindAsync(connection, workspaceId))?.ReadOnly;
             if (readOnly is { } known)
             {
-                cache.Keep(workspaceId, known);
+                cache.Keep(workspaceId, known, readAt);
             }
             return readOnly;
         }

@@ -16,8 +16,15 @@ public sealed partial class RedactingConsoleFormatter(IConfiguration configurati
 {
     public new const string Name = "redacting";
 
-    [GeneratedRegex("pbt_[0-9A-Za-z]{26}_[A-Za-z0-9_-]{20,}")]
+    /// <summary>A token secret, any of whose characters may be percent-encoded (as a client may send it in a URL).</summary>
+    [GeneratedRegex("(?:p|%70)(?:b|%62)(?:t|%74)(?:_|%5F)(?:[0-9A-Za-z]|%[0-9A-F]{2}){26}(?:_|%5F)(?:[A-Za-z0-9_-]|%[0-9A-F]{2}){20,}", RegexOptions.IgnoreCase)]
     private static partial Regex TokenSecret();
+
+    /// <summary>
+    /// Shorter admin keys are not redacted: replacing every occurrence of a short key would mark
+    /// ordinary words in the logs, and so tell the key. Production refuses keys under 32 characters.
+    /// </summary>
+    public const int RedactedKeyMin = 16;
 
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
@@ -57,6 +64,30 @@ public sealed partial class RedactingConsoleFormatter(IConfiguration configurati
     {
         text = TokenSecret().Replace(text, "pbt_[redacted]");
         var adminKey = configuration[Auth.AdminKeyAuthentication.ConfigurationKey];
-        return string.IsNullOrEmpty(adminKey) ? text : text.Replace(adminKey, "[redacted]", StringComparison.Ordinal);
+        if (string.IsNullOrEmpty(adminKey) || adminKey.Length < RedactedKeyMin)
+        {
+            return text;
+        }
+        if (adminKeyPattern?.Key != adminKey)
+        {
+            adminKeyPattern = (adminKey, Anywhere(adminKey));
+        }
+        return adminKeyPattern.Value.Pattern.Replace(text, "[redacted]");
+    }
+
+    private (string Key, Regex Pattern)? adminKeyPattern;
+
+    /// <summary>The key as written, or with any of its characters percent-encoded as a client may send it in a URL.</summary>
+    private static Regex Anywhere(string key)
+    {
+        var pattern = new System.Text.StringBuilder();
+        foreach (var rune in key.EnumerateRunes())
+        {
+            var bytes = new byte[rune.Utf8SequenceLength];
+            rune.EncodeToUtf8(bytes);
+            pattern.Append("(?:").Append(Regex.Escape(rune.ToString())).Append('|')
+                .Append(string.Concat(bytes.Select(b => $"%{b:X2}"))).Append(')');
+        }
+        return new Regex(pattern.ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 }

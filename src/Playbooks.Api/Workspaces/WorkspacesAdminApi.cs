@@ -76,7 +76,7 @@ public static class WorkspacesAdminApi
         }
         using var document = body.Document;
 
-        return await db.WriteAsync<Results<Ok<WorkspaceEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
+        var result = await db.WriteAsync<Results<Ok<WorkspaceEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
             if (await WorkspaceStore.FindAsync(connection, id, transaction) is not { } current)
             {
@@ -93,8 +93,10 @@ public static class WorkspacesAdminApi
                 return ApiProblem.Validation(fields.Errors);
             }
             await WorkspaceStore.UpdateAsync(connection, transaction, updated);
-            cache.ForgetWorkspace(id);
             return TypedResults.Ok(new WorkspaceEnvelope(updated));
         }, ct);
+        // Only now that the change has committed: a lookup meanwhile would have read the old flag.
+        cache.ForgetWorkspace(id);
+        return result;
     }
 }
