@@ -126,6 +126,32 @@ public abstract class AdminApiTests(Provider provider) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Repeated_wrong_admin_keys_from_one_address_are_429_even_for_the_right_key()
+    {
+        var tenant = await app.NewTenantAsync();
+        using var client = app.CreateClient();
+        async Task<HttpResponseMessage> ListAsync(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/workspaces");
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {key}");
+            return await client.SendAsync(request);
+        }
+
+        await (await ListAsync(PlaybooksApp.AdminKey)).ExpectAsync(HttpStatusCode.OK);
+        for (var guess = 0; guess < 10; guess++)
+        {
+            await (await ListAsync($"guess-{guess}")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        }
+        var refused = await ListAsync("guess-10");
+        Assert.Equal("6", refused.Headers.GetValues("Retry-After").Single());
+        await refused.ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+        // Until the bucket refills, the right key waits too: guessing gains nothing.
+        await (await ListAsync(PlaybooksApp.AdminKey)).ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+        // Workspace tokens are not admin authentications.
+        await (await tenant.Client.GetAsync("/v1/playbooks")).ExpectAsync(HttpStatusCode.OK);
+    }
+
     [Theory]
     [MemberData(nameof(AdminCalls))]
     public async Task Without_a_configured_key_the_admin_api_is_404(string method, string path)

@@ -16,6 +16,24 @@ public sealed class LogSecrecyTests : IDisposable
         Directory.Delete(directory, recursive: true);
     }
 
+    private static string PercentEncoded(string text) => string.Concat(text.Select(c => $"%{(int)c:X2}"));
+
+    [Fact]
+    public async Task A_short_admin_key_does_not_turn_ordinary_words_into_redactions()
+    {
+        await using var server = await ServerProcess.StartAsync(directory, new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Playbooks"] = $"Data Source={Path.Combine(directory, "short.db")}",
+            ["Playbooks:AdminKey"] = "admin",
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
+        });
+        await (await server.Client("admin").GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Contains("/v1/admin/workspaces", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[redacted]", server.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Secrets_never_appear_in_the_logs()
     {
@@ -45,14 +63,18 @@ public sealed class LogSecrecyTests : IDisposable
             await (await server.Client(forged).GetAsync("/v1/playbooks")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
             await (await server.Client(wrongKey).GetAsync("/v1/admin/workspaces")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
             await (await server.Client().GetAsync($"/v1/playbooks?cursor={secret}")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+            // Percent-encoded, every character or a few: a URL may carry a secret either way.
+            await (await server.Client().GetAsync($"/v1/playbooks?cursor={PercentEncoded(secret)}")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+            await (await server.Client().GetAsync($"/v1/playbooks?cursor={secret[..10]}%{(int)secret[10]:X2}{secret[11..]}")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+            await (await server.Client().GetAsync($"/v1/playbooks?key={PercentEncoded(AdminKey)}")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
             await (await admin.DeleteAsync($"/v1/admin/tokens/{issued["token"]!.Id()}")).ExpectAsync(HttpStatusCode.OK);
             await (await client.GetAsync("/v1/playbooks")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
 
             var logs = server.Output;
             Assert.Contains("Request starting", logs, StringComparison.Ordinal);
-            foreach (var kept in new[] { secret, secret[^43..], AdminKey, wrongKey, forged, "forgedSecretThatMustNotBeLogged" })
+            foreach (var kept in new[] { secret, secret[^43..], AdminKey, wrongKey, forged, "forgedSecretThatMustNotBeLogged", PercentEncoded(secret)[^60..], PercentEncoded(AdminKey)[^30..], secret[11..] })
             {
-                Assert.DoesNotContain(kept, logs, StringComparison.Ordinal);
+                Assert.DoesNotContain(kept, logs, StringComparison.OrdinalIgnoreCase);
             }
         }
     }
