@@ -2,6 +2,7 @@ using Playbooks.Api.Adaptation;
 using Playbooks.Api.Auth;
 using Playbooks.Api.Dashboard;
 using Playbooks.Api.Data;
+using Playbooks.Api.Demo;
 using Playbooks.Api.Events;
 using Playbooks.Api.Infrastructure;
 using Playbooks.Api.Infrastructure.OpenApi;
@@ -39,6 +40,7 @@ return await StartFailure.RunAsync(async () =>
     app.MapWebhooks();
     app.MapDashboard();
     app.MapPlaybooksMcp();
+    app.MapDemo();
 
     if (!BuildTimeDocument.IsGenerating)
     {

@@ -46,6 +46,12 @@ public static class WorkspaceStore
         return row is null ? null : ToResponse(row);
     }
 
+    /// <summary>Inside a write, holds the workspace's row until the transaction ends (SQLite's write transaction already excludes every other writer).</summary>
+    public static Task LockAsync(DbConnection connection, DbTransaction transaction, string workspaceId) =>
+        connection is Microsoft.Data.Sqlite.SqliteConnection
+            ? Task.CompletedTask
+            : connection.ExecuteAsync("SELECT id FROM workspaces WHERE id = @workspaceId FOR UPDATE", new { workspaceId }, transaction);
+
     /// <summary>The oldest workspace with this name (names are not unique).</summary>
     public static async Task<WorkspaceResponse?> FindByNameAsync(DbConnection connection, DbTransaction transaction, string name)
     {
