@@ -27,7 +27,7 @@ public static class Cli
         root.Options.Add(Token);
         root.Options.Add(Workspace);
         root.Options.Add(Json);
-        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(EventCommands.Build()).Append(WebhookCommands.Build()).Append(McpCommand.Build()).Append(AdminCommands.Build()))
+        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(EventCommands.Build()).Append(WebhookCommands.Build()).Append(McpCommand.Build()).Append(DemoCommand.Build()).Append(AdminCommands.Build()))
         {
             root.Subcommands.Add(command);
         }

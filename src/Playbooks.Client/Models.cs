@@ -48,6 +48,9 @@ public sealed record Pivot(
 
 public sealed record PivotResult(Pivot Pivot, Playbook Playbook);
 
+/// <summary>What <c>POST /v1/demo</c> made: the demo playbooks, and the one whose evaluation allows a pivot now.</summary>
+public sealed record DemoResult(IReadOnlyList<Playbook> Playbooks, string PivotReadyPlaybookId);
+
 public sealed record Workspace(string Id, string Name, bool ReadOnly, DateTimeOffset CreatedAt);
 
 public sealed record Grant(string WorkspaceId, string Role);

@@ -156,6 +156,15 @@ public sealed class PlaybooksClient : IDisposable
         SendAsync<PivotResult>(HttpMethod.Post, $"v1/playbooks/{Escape(playbookId)}/pivots", null,
             Body(new JsonObject { ["reason"] = reason, ["strategy"] = strategy.DeepClone() }), cancellationToken, idempotencyKey);
 
+    // Demo
+
+    /// <summary>
+    /// Fills the workspace with the demo playbooks and four weeks of history (one ready to pivot
+    /// now). A 409 <c>demo_exists</c> when the workspace has them already; 404 when the server has the demo off.
+    /// </summary>
+    public Task<DemoResult> DemoAsync(string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<DemoResult>(HttpMethod.Post, "v1/demo", null, null, cancellationToken, idempotencyKey);
+
     public Task<Page<Pivot>> ListPivotsAsync(string playbookId, ListOptions? options = null, CancellationToken cancellationToken = default) =>
         PageAsync<Pivot>($"v1/playbooks/{Escape(playbookId)}/pivots", "pivots", options, cancellationToken);
 

@@ -27,7 +27,8 @@ public static class DemoApi
             .WithName("CreateDemo")
             .RequireAuthorization(Policies.Write)
             .RequireRateLimiting(Policies.PerToken)
-            .ProducesProblems(400, 401, 403, 404, 409, 429)
+            .Idempotent()
+            .ProducesProblems(400, 401, 403, 404, 409, 422, 429)
             .WithSummary("Fill the workspace with demo playbooks")
             .WithDescription(
                 "Creates four playbooks named `Demo: …` (one per buddy) with runs and outcome reports spread over the past four weeks, "
