@@ -28,13 +28,19 @@ public static class DemoCommand
             Console.Out.WriteLine($"  {playbook.Id}  {playbook.Name}  ({playbook.BuddyId}, {playbook.Strategy.SuccessMetric})");
         }
         var ready = demo.PivotReadyPlaybookId;
-        Console.Out.WriteLine($"""
-
-            {ready} is underperforming and may pivot now. Next:
-              playbooks evaluate {ready}     the evidence and whether a pivot is allowed
-              playbooks stats {ready}        samples and successes per day
-              {new Uri(server, "app")}       the dashboard (sign in with the same token)
-            A pivot, with the API: see "See a successful pivot now" in docs/adaptation.md.
-            """);
+        Console.Out.WriteLine();
+        Console.Out.WriteLine($"{ready} is underperforming and may pivot now. Next:");
+        string[][] next =
+        [
+            [$"playbooks evaluate {ready}", "the evidence, and whether a pivot is allowed"],
+            [$"playbooks stats {ready}", "samples and successes per day"],
+            [new Uri(server, "app").ToString(), "the dashboard (sign in with the same token)"],
+        ];
+        var width = next.Max(line => line[0].Length) + 3;
+        foreach (var line in next)
+        {
+            Console.Out.WriteLine($"  {line[0].PadRight(width)}{line[1]}");
+        }
+        Console.Out.WriteLine("To pivot it, see \"See a successful pivot now\" in docs/adaptation.md.");
     }
 }

@@ -88,8 +88,8 @@ public static class DemoWorkspace
             playbooks.Add(await WritePlaybookAsync(connection, transaction, caller, plan, now, random));
         }
         // Newest first, like the list of playbooks.
-        playbooks.Reverse();
-        return new DemoCreated(playbooks, playbooks.Single(p => p.Name == PivotReadyName).Id);
+        var newestFirst = playbooks.OrderByDescending(p => p.CreatedAt).ToList();
+        return new DemoCreated(newestFirst, newestFirst.Single(p => p.Name == PivotReadyName).Id);
     }
 
     private static async Task<PlaybookResponse> WritePlaybookAsync(
