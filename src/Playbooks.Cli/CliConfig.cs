@@ -38,12 +38,14 @@ public sealed record CliConfig(string Server, string Token, string? Workspace)
     {
         var (saved, problem) = Load();
         var server = serverFlag ?? Variable("PLAYBOOKS_SERVER");
+        var token = tokenFlag ?? Variable("PLAYBOOKS_TOKEN");
         var savedApplies = saved is not null && (server is null || SameServer(server, saved.Server));
         return new Settings(
             server ?? saved?.Server ?? DefaultServer,
-            tokenFlag ?? Variable("PLAYBOOKS_TOKEN") ?? (savedApplies ? saved!.Token : null),
+            token ?? (savedApplies ? saved!.Token : null),
             workspaceFlag ?? Variable("PLAYBOOKS_WORKSPACE") ?? (savedApplies ? saved!.Workspace : null),
-            problem);
+            // A broken file matters only to a command that needs it: flags and environment that say it all still work.
+            server is null || token is null ? problem : null);
     }
 
     /// <summary>The saved configuration; none when there is no file; a problem when there is one that cannot be used.</summary>

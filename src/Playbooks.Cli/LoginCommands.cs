@@ -46,7 +46,7 @@ public static class LoginCommands
         }
         if (string.IsNullOrEmpty(token))
         {
-            await Console.Error.WriteLineAsync("No token: pass --token-file (or --token), or set PLAYBOOKS_TOKEN.");
+            await Console.Error.WriteLineAsync("No token: pass --token-file (or --token), set PLAYBOOKS_TOKEN, or run playbooks login on a terminal to be asked for it.");
             return Cli.UsageError;
         }
 
@@ -110,7 +110,7 @@ public static class LoginCommands
         }
         if (file is null)
         {
-            return flag ?? NonEmpty(Environment.GetEnvironmentVariable("PLAYBOOKS_TOKEN"));
+            return flag ?? NonEmpty(Environment.GetEnvironmentVariable("PLAYBOOKS_TOKEN")) ?? (Console.IsInputRedirected ? null : Prompt());
         }
         try
         {
@@ -121,6 +121,31 @@ public static class LoginCommands
         {
             throw new Cli.UsageException($"Cannot read {file}: {e.Message}");
         }
+    }
+
+    /// <summary>Asks for the token on the terminal without echoing it, as a password prompt does.</summary>
+    private static string Prompt()
+    {
+        Console.Error.Write("Token: ");
+        var token = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                break;
+            }
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                token.Length = Math.Max(0, token.Length - 1);
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                token.Append(key.KeyChar);
+            }
+        }
+        Console.Error.WriteLine();
+        return token.ToString().Trim();
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -137,4 +137,36 @@ public sealed partial class CliTests
         Assert.Equal(0, flag.ExitCode);
         Assert.Equal(inSales.Json["id"]!.GetValue<string>(), flag.Json.AsArray().Single()!["id"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Login_on_a_terminal_asks_for_the_token()
+    {
+        var (_, token, _) = await TenantWithTokenAsync();
+
+        var login = await Bare().RunOnTerminalAsync(token + "\n", "login", "--server", server.BaseAddress.ToString());
+
+        Assert.True(login.ExitCode == 0, login.Out);
+        Assert.Contains("Token:", login.Out, StringComparison.Ordinal);
+        // The test types ahead, so the terminal may echo the token before the prompt turns echo off; what login prints after is checked.
+        Assert.DoesNotContain(token, login.Out[login.Out.IndexOf("Logged in", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.True(File.Exists(ConfigFile));
+        Assert.Equal(0, (await Bare().RunAsync("list")).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_broken_saved_login_is_reported_unless_flags_say_it_all()
+    {
+        var (_, token, _) = await TenantWithTokenAsync();
+        Directory.CreateDirectory(Path.GetDirectoryName(ConfigFile)!);
+        await File.WriteAllTextAsync(ConfigFile, "{ not json");
+
+        var broken = await Bare().RunAsync("list");
+        Assert.Equal(2, broken.ExitCode);
+        Assert.Contains(ConfigFile, broken.Error, StringComparison.Ordinal);
+        Assert.Contains("playbooks logout", broken.Error, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await Bare().RunAsync("list", "--server", server.BaseAddress.ToString(), "--token", token)).ExitCode);
+        Assert.Equal(0, (await Bare().RunAsync("logout")).ExitCode);
+        Assert.False(File.Exists(ConfigFile));
+    }
 }
