@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Playbooks.Cli;
 
-/// <summary>admin workspace create|list|set-read-only, admin token create|revoke: with the operator's admin key.</summary>
+/// <summary>admin workspace create|list|set-read-only, admin token create|list|revoke: with the operator's admin key.</summary>
 public static class AdminCommands
 {
     public static readonly Option<string?> AdminKey = new("--admin-key") { Description = "The server's admin key [env PLAYBOOKS_ADMIN_KEY]", Recursive = true };
@@ -52,8 +52,23 @@ public static class AdminCommands
             c.Print(new { ok = true }, _ => Cli.Out.WriteLine($"Revoked {c.Get(tokenId)}."));
         }, admin: true));
 
-        admin.Subcommands.Add(new Command("token", "Tokens") { tokenCreate, revoke });
+        var tokenList = new Command("list", "List tokens (never their secrets), oldest first, revoked ones included");
+        tokenList.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.ListAllTokensAsync(ct).ToListAsync(ct), Tokens), admin: true));
+
+        admin.Subcommands.Add(new Command("token", "Tokens") { tokenCreate, tokenList, revoke });
         return admin;
+    }
+
+    private static void Tokens(IReadOnlyList<Token> tokens)
+    {
+        var table = Output.Table("id", "subject", "grants", "expires", "revoked");
+        foreach (var t in tokens)
+        {
+            table.AddRow(t.Id, Spectre.Console.Markup.Escape(t.Subject), string.Join(", ", t.Grants.Select(g => $"{g.WorkspaceId}:{g.Role}")),
+                t.ExpiresAt is null ? "never" : Output.Time(t.ExpiresAt), Output.Time(t.RevokedAt));
+        }
+        Cli.Out.Write(table);
+        Cli.Out.WriteLine($"{tokens.Count} token(s)");
     }
 
     private static void Workspaces(Workspace workspace) => Workspaces([workspace]);

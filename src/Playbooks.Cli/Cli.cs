@@ -15,9 +15,9 @@ public static class Cli
     public const int UsageError = 2;
     public const int Unreachable = 3;
 
-    public static readonly Option<string?> Server = new("--server") { Description = "API base address [env PLAYBOOKS_SERVER, default http://localhost:5080]", Recursive = true };
-    public static readonly Option<string?> Token = new("--token") { Description = "Bearer token [env PLAYBOOKS_TOKEN]", Recursive = true };
-    public static readonly Option<string?> Workspace = new("--workspace") { Description = "Workspace id, for tokens with several workspaces [env PLAYBOOKS_WORKSPACE]", Recursive = true };
+    public static readonly Option<string?> Server = new("--server") { Description = "API base address [env PLAYBOOKS_SERVER, then playbooks login, default http://localhost:5080]", Recursive = true };
+    public static readonly Option<string?> Token = new("--token") { Description = "Bearer token [env PLAYBOOKS_TOKEN, then playbooks login]", Recursive = true };
+    public static readonly Option<string?> Workspace = new("--workspace") { Description = "Workspace id, for tokens with several workspaces [env PLAYBOOKS_WORKSPACE, then playbooks login]", Recursive = true };
     public static readonly Option<bool> Json = new("--json") { Description = "Print JSON for scripts instead of tables", Recursive = true };
 
     public static RootCommand Build()
@@ -27,7 +27,8 @@ public static class Cli
         root.Options.Add(Token);
         root.Options.Add(Workspace);
         root.Options.Add(Json);
-        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(EventCommands.Build()).Append(WebhookCommands.Build()).Append(McpCommand.Build()).Append(DemoCommand.Build()).Append(AdminCommands.Build()))
+        foreach (var command in PlaybookCommands.All().Concat(RunCommands.All()).Append(EventCommands.Build()).Append(WebhookCommands.Build()).Append(McpCommand.Build()).Append(AdminCommands.Build())
+            .Append(PivotCommand.Build()).Concat(LoginCommands.All()).Append(DemoCommand.Build()))
         {
             root.Subcommands.Add(command);
         }
@@ -38,23 +39,27 @@ public static class Cli
     public static Func<ParseResult, CancellationToken, Task<int>> With(Func<Context, CancellationToken, Task> body, bool admin = false) =>
         async (parse, cancellationToken) =>
         {
-            var token = admin
-                ? parse.GetValue(AdminCommands.AdminKey) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_ADMIN_KEY")
-                : parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_TOKEN");
+            var settings = CliConfig.Resolve(parse.GetValue(Server), parse.GetValue(Token), parse.GetValue(Workspace));
+            if (settings.Problem is { } unusable)
+            {
+                await Console.Error.WriteLineAsync(unusable);
+                return UsageError;
+            }
+            var token = admin ? parse.GetValue(AdminCommands.AdminKey) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_ADMIN_KEY") : settings.Token;
             if (string.IsNullOrEmpty(token))
             {
                 await Console.Error.WriteLineAsync(admin
                     ? "No admin key: pass --admin-key or set PLAYBOOKS_ADMIN_KEY."
-                    : "No token: pass --token or set PLAYBOOKS_TOKEN (a new server writes one to src/Playbooks.Api/data/dev-token).");
+                    : "No token: run playbooks login, pass --token or set PLAYBOOKS_TOKEN (a new server writes one to src/Playbooks.Api/data/dev-token).");
                 return UsageError;
             }
-            var server = parse.GetValue(Server) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_SERVER") ?? "http://localhost:5080";
-            if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var baseAddress))
+            var server = settings.Server;
+            if (CliConfig.BaseAddress(server) is not { } baseAddress)
             {
                 await Console.Error.WriteLineAsync($"Not a server address: {server}");
                 return UsageError;
             }
-            var workspace = parse.GetValue(Workspace) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_WORKSPACE");
+            var workspace = settings.Workspace;
             using var client = PlaybooksClient.Create(baseAddress, token, workspace);
             try
             {

@@ -9,6 +9,8 @@ namespace Playbooks.Cli;
 /// </summary>
 public static class DemoCommand
 {
+    public const string PivotHypothesis = "A personal note from a founder gets stalled trial users to reply";
+
     public static Command Build()
     {
         var command = new Command("demo", "Fill the workspace with demo playbooks and four weeks of history, one ready to pivot now (servers in Development)");
@@ -41,6 +43,7 @@ public static class DemoCommand
         {
             Console.Out.WriteLine($"  {line[0].PadRight(width)}{line[1]}");
         }
-        Console.Out.WriteLine("To pivot it, see \"See a successful pivot now\" in docs/adaptation.md.");
+        Console.Out.WriteLine("Pivot it now (a new strategy version; the evidence starts again):");
+        Console.Out.WriteLine($$"""  echo '{ "hypothesis": "{{PivotHypothesis}}" }' | playbooks pivot {{ready}} --reason "Replies far below target" -f -""");
     }
 }

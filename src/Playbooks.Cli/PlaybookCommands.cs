@@ -42,9 +42,26 @@ public static class PlaybookCommands
             c.Print(await c.Client.UpdatePlaybookAsync(c.Get(id), await ReadObjectAsync(c.Get(patchFile), ct), c.Get(ifMatch), ct), Output.Playbook)));
         yield return update;
 
-        var delete = new Command("delete", "Delete a playbook with its runs, versions and pivots") { id };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Delete without asking (needed when standard input is not a terminal)" };
+        var delete = new Command("delete", "Delete a playbook with its runs, versions and pivots (asks first, unless --yes)") { id, yes };
         delete.SetAction(Cli.With(async (c, ct) =>
         {
+            if (!c.Get(yes))
+            {
+                // A script cannot answer a question: it must say --yes rather than hang or delete by default.
+                if (Console.IsInputRedirected)
+                {
+                    throw new Cli.UsageException($"Not deleting {c.Get(id)}: standard input is not a terminal to confirm on; pass --yes to delete without asking.");
+                }
+                var playbook = await c.Client.GetPlaybookAsync(c.Get(id), ct);
+                await Console.Error.WriteAsync($"Delete {playbook.Id} \"{playbook.Name}\" with its runs, versions and pivots? [y/N] ");
+                var answer = (await Console.In.ReadLineAsync(ct))?.Trim();
+                if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+                {
+                    await Console.Error.WriteLineAsync($"Kept {playbook.Id}.");
+                    return;
+                }
+            }
             await c.Client.DeletePlaybookAsync(c.Get(id), ct);
             c.Print(new { ok = true }, _ => Cli.Out.WriteLine($"Deleted {c.Get(id)}."));
         }));

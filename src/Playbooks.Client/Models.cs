@@ -55,7 +55,8 @@ public sealed record Workspace(string Id, string Name, bool ReadOnly, DateTimeOf
 
 public sealed record Grant(string WorkspaceId, string Role);
 
-public sealed record Token(string Id, string Subject, IReadOnlyList<Grant> Grants, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+/// <summary>A token without its secret; <see cref="RevokedAt"/> only comes with the admin list.</summary>
+public sealed record Token(string Id, string Subject, IReadOnlyList<Grant> Grants, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt = null);
 
 public sealed record IssuedToken(Token Token, string Secret);
 

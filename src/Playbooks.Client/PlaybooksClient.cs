@@ -285,6 +285,13 @@ public sealed class PlaybooksClient : IDisposable
         SendAsync<IssuedToken>(HttpMethod.Post, "v1/admin/tokens", null,
             JsonContent.Create(new { subject, grants, expiresAt = Time(expiresAt) }, options: Json), cancellationToken);
 
+    /// <summary>One page of every token issued, oldest first, revoked and expired ones included; never a secret.</summary>
+    public Task<Page<Token>> ListTokensAsync(ListOptions? options = null, CancellationToken cancellationToken = default) =>
+        PageAsync<Token>("v1/admin/tokens", "tokens", options, cancellationToken);
+
+    public IAsyncEnumerable<Token> ListAllTokensAsync(CancellationToken cancellationToken = default) =>
+        AllAsync<Token>("v1/admin/tokens", "tokens", null, cancellationToken);
+
     public Task RevokeTokenAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync<bool>(HttpMethod.Delete, $"v1/admin/tokens/{Escape(id)}", "ok", null, cancellationToken);
 

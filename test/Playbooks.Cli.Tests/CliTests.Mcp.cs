@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
@@ -57,7 +58,50 @@ public sealed partial class CliTests
         var resource = Assert.IsType<TextResourceContents>(Assert.Single((await local.ReadResourceAsync($"playbook://{playbook.Id()}")).Contents));
         Assert.Equal(playbook.Id(), JsonNode.Parse(resource.Text)!["playbook"]!.Id());
         var missing = await Assert.ThrowsAsync<McpProtocolException>(() => local.ReadResourceAsync("playbook://pb_01KB0000000000000000000000").AsTask());
-        Assert.Contains("not_found", missing.Message, StringComparison.Ordinal);
+        // The host's client says where the error came from; the relay adds nothing of its own.
+        Assert.Equal("Request failed (remote): not_found: No playbook with that id exists in this workspace.", missing.Message);
+    }
+
+    [Fact]
+    public async Task Mcp_relays_a_refusal_over_http_as_a_tool_error_with_the_problems_code()
+    {
+        // A server of its own, with a budget of 4 requests for the token: the handshake spends 2.
+        var limitedRoot = Directory.CreateTempSubdirectory("playbooks-cli-limited-").FullName;
+        await using var limited = await ServerProcess.StartAsync(limitedRoot, new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Playbooks"] = $"Data Source={Path.Combine(limitedRoot, "playbooks.db")}",
+            ["Playbooks:AdminKey"] = AdminKey,
+            ["Playbooks:RateLimit:PermitsPerSecond"] = "0.001",
+            ["Playbooks:RateLimit:Burst"] = "4",
+        });
+        var admin = limited.Client(AdminKey);
+        var workspace = await (await admin.PostAsJsonAsync("/v1/admin/workspaces", new { name = "Limited" })).ExpectAsync(System.Net.HttpStatusCode.Created);
+        var issued = await (await admin.PostAsJsonAsync("/v1/admin/tokens", new
+        {
+            subject = "user_42",
+            grants = new[] { new { workspaceId = workspace["workspace"]!.Id(), role = "editor" } },
+        })).ExpectAsync(System.Net.HttpStatusCode.Created);
+
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = "dotnet",
+            Arguments = [Path.Combine(AppContext.BaseDirectory, "playbooks.dll"), "mcp"],
+            EnvironmentVariables = new Dictionary<string, string?> { ["PLAYBOOKS_SERVER"] = limited.BaseAddress.ToString(), ["PLAYBOOKS_TOKEN"] = issued.Str("secret") },
+        });
+        await using var local = await McpClient.CreateAsync(transport);
+        // The budget runs out within a few calls (how many requests the handshake takes is the SDK's business).
+        var first = await local.CallToolAsync("list_playbooks", new Dictionary<string, object?>());
+        Assert.NotEqual(true, first.IsError);
+        CallToolResult refused;
+        var calls = 1;
+        do
+        {
+            refused = await local.CallToolAsync("list_playbooks", new Dictionary<string, object?>());
+        }
+        while (refused.IsError != true && ++calls < 10);
+        Assert.True(refused.IsError);
+        Assert.StartsWith("rate_limited: Too many requests for this token; retry after ", McpClients.Text(refused), StringComparison.Ordinal);
+        Directory.Delete(limitedRoot, recursive: true);
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public sealed partial class CliTests : IAsyncLifetime
         Assert.Equal("completed", ended.Json["status"]!.GetValue<string>());
         var runs = await cli.RunAsync("runs", id);
         Assert.Contains("completed", runs.Out, StringComparison.Ordinal);
-        Assert.Equal(0, (await cli.RunAsync("delete", id)).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("delete", id, "--yes")).ExitCode);
     }
 
     [Fact]

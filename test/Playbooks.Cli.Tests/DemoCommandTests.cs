@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Playbooks.Api.Tests.Infrastructure;
+using Playbooks.Cli;
 
 namespace Playbooks.Cli.Tests;
 
@@ -52,6 +53,14 @@ public sealed partial class DemoCommandTests : IAsyncLifetime
         var evaluation = await cli.RunAsync("evaluate", ready, "--json");
         Assert.Equal(0, evaluation.ExitCode);
         Assert.True(evaluation.Json["pivot"]!["allowed"]!.GetValue<bool>());
+
+        // The pivot it prints works as printed.
+        Assert.Contains($"| playbooks pivot {ready} --reason", demo.Out, StringComparison.Ordinal);
+        var pivot = await cli.RunWithInputAsync($$"""{ "hypothesis": "{{DemoCommand.PivotHypothesis}}" }""", "pivot", ready, "--reason", "Replies far below target", "-f", "-");
+        Assert.Equal(0, pivot.ExitCode);
+        var pivoted = await cli.RunAsync("get", ready, "--json");
+        Assert.Equal(2, pivoted.Json["version"]!.GetValue<int>());
+        Assert.Equal(DemoCommand.PivotHypothesis, pivoted.Json["strategy"]!["hypothesis"]!.GetValue<string>());
 
         var again = await cli.RunAsync("demo");
         Assert.Equal(1, again.ExitCode);

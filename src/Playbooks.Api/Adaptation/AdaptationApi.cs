@@ -115,7 +115,7 @@ public static class AdaptationApi
     }
 
     /// <summary>A pivot body: a reason, and a partial strategy merged like an update that must change something.</summary>
-    private static (string? Reason, Strategy? Strategy, FieldErrors Errors) ReadPivot(JsonElement body, Strategy current)
+    public static (string? Reason, Strategy? Strategy, FieldErrors Errors) ReadPivot(JsonElement body, Strategy current)
     {
         var fields = new JsonFields(body, "", new FieldErrors());
         var reason = fields.Text("reason", null, ReasonMax, required: true);

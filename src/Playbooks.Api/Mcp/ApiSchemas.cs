@@ -11,7 +11,8 @@ namespace Playbooks.Api.Mcp;
 /// </summary>
 public sealed class ApiSchemas(IServiceProvider services)
 {
-    private readonly Lazy<Task<JsonObject>> document = new(() => LoadAsync(services));
+    private readonly Lock gate = new();
+    private Task<JsonObject>? document;
 
     /// <summary>The JSON body operation <paramref name="operationId"/> takes, as a self-contained schema.</summary>
     public async Task<JsonObject> RequestAsync(string operationId) =>
@@ -38,7 +39,18 @@ public sealed class ApiSchemas(IServiceProvider services)
         return schema;
     }
 
-    private Task<JsonObject> DocumentAsync() => document.Value;
+    /// <summary>The document, built once; a build that failed is tried again on the next request.</summary>
+    private Task<JsonObject> DocumentAsync()
+    {
+        lock (gate)
+        {
+            if (document is null || document.IsFaulted || document.IsCanceled)
+            {
+                document = LoadAsync(services);
+            }
+            return document;
+        }
+    }
 
     private static async Task<JsonObject> LoadAsync(IServiceProvider services)
     {

@@ -48,11 +48,20 @@ public static class McpSetup
         return services;
     }
 
-    public static IEndpointConventionBuilder MapPlaybooksMcp(this IEndpointRouteBuilder routes) =>
-        routes.MapMcp(Path)
+    public static IEndpointConventionBuilder MapPlaybooksMcp(this IEndpointRouteBuilder routes)
+    {
+        var endpoint = routes.MapMcp(Path)
             .RequireAuthorization(Policies.Read)
             .RequireRateLimiting(Policies.PerToken)
             .ExcludeFromDescription();
+        // After authentication, the rate limit and the workspace policy, before the SDK reads the message.
+        endpoint.Add(builder =>
+        {
+            var next = builder.RequestDelegate!;
+            builder.RequestDelegate = http => McpMessages.GuardAsync(http, next);
+        });
+        return endpoint;
+    }
 
     private static async ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> request, CancellationToken ct)
     {
@@ -67,7 +76,12 @@ public static class McpSetup
                 Description = tool.Description,
                 InputSchema = JsonSerializer.SerializeToElement(input),
                 OutputSchema = JsonSerializer.SerializeToElement(output),
-                Annotations = new ToolAnnotations { ReadOnlyHint = tool.ReadOnly, OpenWorldHint = false },
+                Annotations = new ToolAnnotations
+                {
+                    ReadOnlyHint = tool.Effect == ToolEffect.Reads,
+                    DestructiveHint = tool.Effect == ToolEffect.Reads ? null : tool.Effect == ToolEffect.Changes,
+                    OpenWorldHint = false,
+                },
             });
         }
         return new ListToolsResult { Tools = tools };
@@ -81,7 +95,7 @@ public static class McpSetup
             ?? throw new McpProtocolException($"There is no tool named '{name}'.", McpErrorCode.InvalidParams);
         var user = request.User!;
 
-        if (!tool.ReadOnly)
+        if (tool.Effect != ToolEffect.Reads)
         {
             // The write policy of the API's changing endpoints: read-only workspace, then role.
             var http = services.GetRequiredService<IHttpContextAccessor>().HttpContext;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,12 +14,25 @@ namespace Playbooks.Api.Mcp;
 /// <summary>A tool call: its arguments, who calls, and what the API's handlers need.</summary>
 public sealed record ToolCall(JsonElement Arguments, Caller Caller, Database Db, TimeProvider Clock, CancellationToken Ct);
 
+/// <summary>What a tool does to the workspace, for the write policy and the hints hosts show.</summary>
+public enum ToolEffect
+{
+    /// <summary>Reads only (<c>readOnlyHint</c>).</summary>
+    Reads,
+
+    /// <summary>Adds something and changes nothing already there (<c>destructiveHint: false</c>).</summary>
+    Adds,
+
+    /// <summary>Changes what is there (<c>destructiveHint: true</c>).</summary>
+    Changes,
+}
+
 /// <summary>
-/// One MCP tool over the API: its name, what it does, whether it only reads, its input and output
-/// schemas (built from the API's own), and the API handler it runs.
+/// One MCP tool over the API: its name, what it does, its effect, its input and output schemas
+/// (built from the API's own), and the API handler it runs.
 /// </summary>
 public sealed record PlaybookTool(
-    string Name, string Description, bool ReadOnly, Func<ApiSchemas, Task<(JsonObject Input, JsonObject Output)>> Schemas, Func<ToolCall, Task<IResult>> Run);
+    string Name, string Description, ToolEffect Effect, Func<ApiSchemas, Task<(JsonObject Input, JsonObject Output)>> Schemas, Func<ToolCall, Task<IResult>> Run);
 
 /// <summary>
 /// The tools of mcp.md. Each one runs the API handler of its call, after the same checks in the
@@ -31,7 +45,7 @@ public static class PlaybookTools
     [
         new("list_playbooks",
             "List the workspace's playbooks, newest first, optionally filtered by status, mode or buddyId. `nextCursor` is present while another page follows: pass it as `cursor`.",
-            ReadOnly: true,
+            ToolEffect.Reads,
             async schemas => (Object(
                 [
                     ("status", await schemas.QueryParameterAsync("ListPlaybooks", "status")),
@@ -43,17 +57,17 @@ public static class PlaybookTools
             ListAsync),
         new("get_playbook",
             "Get one playbook: its spec (lead source, strategy, adaptation rules) and version.",
-            ReadOnly: true,
+            ToolEffect.Reads,
             async schemas => (Object([PlaybookId], ["playbookId"]), await schemas.ResponseAsync("GetPlaybook")),
             async call => await FindAsync(call) is { } found ? TypedResults.Ok(new PlaybookEnvelope(found.ToResponse())) : NotFound(call, "playbook")),
         new("create_playbook",
             "Create a playbook from the body of POST /v1/playbooks: `name`, `mode`, `buddyId` and `strategy.hypothesis` are required; everything else takes its default.",
-            ReadOnly: false,
+            ToolEffect.Adds,
             async schemas => (await schemas.RequestAsync("CreatePlaybook"), await schemas.ResponseAsync("CreatePlaybook")),
             async call => await PlaybooksApi.CreateAsync(call.Arguments, call.Caller, call.Db, call.Clock, call.Ct)),
         new("update_playbook",
             "Change a playbook: `changes` is the body of PUT /v1/playbooks/{id} (only the fields sent change; nested objects merge). With `ifMatchVersion` it applies only over that version.",
-            ReadOnly: false,
+            ToolEffect.Changes,
             async schemas => (Object(
                 [
                     PlaybookId,
@@ -63,7 +77,7 @@ public static class PlaybookTools
             UpdateAsync),
         new("start_run",
             "Record that a run of the playbook starts, pinned to its current version. Returns the run and the buddy's prompt for it: follow the prompt, report outcomes with `report_outcome`, end with `finish_run`.",
-            ReadOnly: false,
+            ToolEffect.Adds,
             async schemas => (Object([PlaybookId], ["playbookId"]), Object(
                 [
                     ("run", (JsonObject)(await schemas.ResponseAsync("StartRun"))["properties"]!["run"]!.DeepClone()),
@@ -72,24 +86,24 @@ public static class PlaybookTools
             StartRunAsync),
         new("report_outcome",
             "Report what a running run did since its last report: `samples` (leads contacted), `successes`, and `value` for value metrics. Added to the run's counters atomically.",
-            ReadOnly: false,
+            ToolEffect.Adds,
             async schemas => (WithRunId(await schemas.RequestAsync("ReportOutcome")), await schemas.ResponseAsync("ReportOutcome")),
             async call => await FindRunAsync(call) is { } found
                 ? await RunsApi.ReportOutcomeAsync(call.Arguments, found.Playbook, found.Run, call.Caller, call.Db, call.Clock, call.Ct)
                 : NotFound(call, "run")),
         new("get_evaluation",
             "Evaluate the evidence for the playbook's current strategy: its state, statistics, and whether a pivot is recommended and allowed now.",
-            ReadOnly: true,
+            ToolEffect.Reads,
             async schemas => (Object([PlaybookId], ["playbookId"]), await schemas.ResponseAsync("EvaluateAdaptation")),
             EvaluateAsync),
         new("propose_pivot",
             "Change the strategy because the evidence says so: `reason`, and `strategy` with only the fields to change. The adaptation rules may refuse it: the error names the guard and when a pivot is allowed next.",
-            ReadOnly: false,
+            ToolEffect.Changes,
             async schemas => (WithIds(await schemas.RequestAsync("Pivot")), await schemas.ResponseAsync("Pivot")),
             PivotAsync),
         new("finish_run",
             "End a running run as `completed`, `failed` or `cancelled`, with an optional `note` on what happened. The end is final.",
-            ReadOnly: false,
+            ToolEffect.Changes,
             async schemas => (WithRunId(await schemas.RequestAsync("EndRun")), await schemas.ResponseAsync("EndRun")),
             async call => await FindRunAsync(call) is { } found
                 ? await RunsApi.EndAsync(call.Arguments, found.Playbook, found.Run, call.Caller, call.Db, call.Clock, call.Ct)
@@ -101,21 +115,15 @@ public static class PlaybookTools
 
     private static async Task<IResult> ListAsync(ToolCall call)
     {
+        // Read as the API reads its query string: the filters and the cursor as text, checked by the API's handler.
         var errors = new FieldErrors();
-        var fields = new JsonFields(call.Arguments, "", errors);
-        var status = fields.Text("status", null, 64);
-        var mode = fields.Text("mode", null, 64);
-        var buddyId = fields.Text("buddyId", null, 64);
-        var cursor = fields.Text("cursor", null, 64);
-        string? limit = null;
-        if (fields.Find("limit", out var limitValue) == Presence.Value)
+        var (status, mode, buddyId, cursor) = (Text(call, "status", errors), Text(call, "mode", errors), Text(call, "buddyId", errors), Text(call, "cursor", errors));
+        var limit = call.Arguments.TryGetProperty("limit", out var value) ? value switch
         {
-            limit = limitValue.ValueKind == JsonValueKind.Number ? limitValue.GetRawText() : null;
-            if (limit is null)
-            {
-                errors.Add("limit", "must be an integer");
-            }
-        }
+            { ValueKind: JsonValueKind.Number } when value.TryGetDouble(out var number) && number == Math.Floor(number) && Math.Abs(number) < 1e9 => ((long)number).ToString(CultureInfo.InvariantCulture),
+            { ValueKind: JsonValueKind.Null } => null,
+            _ => value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText(),
+        } : null;
         return errors.Count > 0
             ? ApiProblem.Validation(errors)
             : await PlaybooksApi.List(call.Caller, call.Db, status, mode, buddyId, limit, cursor, call.Ct);
@@ -123,23 +131,28 @@ public static class PlaybookTools
 
     private static async Task<IResult> UpdateAsync(ToolCall call)
     {
+        // As PUT /v1/playbooks/:id: the playbook first (404), then the body.
+        if (await FindAsync(call) is not { } current)
+        {
+            return NotFound(call, "playbook");
+        }
         var errors = new FieldErrors();
-        var fields = new JsonFields(call.Arguments, "", errors);
-        var id = fields.Text("playbookId", null, 64, required: true);
-        long? ifMatch = fields.Find("ifMatchVersion", out var version) == Presence.Value ? fields.IntegerValue(version, "ifMatchVersion", 0, 1, int.MaxValue) : null;
-        if (fields.Find("changes", out var changes) != Presence.Value || changes.ValueKind != JsonValueKind.Object)
+        long? ifMatch = null;
+        if (call.Arguments.TryGetProperty("ifMatchVersion", out var version) && version.ValueKind != JsonValueKind.Null)
+        {
+            ifMatch = version.TryGetInt64(out var number) && number >= 0 ? number : null;
+            if (ifMatch is null)
+            {
+                errors.Add("ifMatchVersion", "must be a whole number, the version to change");
+            }
+        }
+        if (!call.Arguments.TryGetProperty("changes", out var changes) || changes.ValueKind != JsonValueKind.Object)
         {
             errors.Add("changes", "is required: an object with the fields to change, as the body of PUT /v1/playbooks/{id}");
         }
-        if (errors.Count > 0)
-        {
-            return ApiProblem.Validation(errors);
-        }
-        if (await PlaybookStore.FindAsync(call.Db, call.Caller.WorkspaceId, id!, call.Ct) is not { } current)
-        {
-            return ApiProblem.NotFound("playbook");
-        }
-        return await PlaybooksApi.UpdateAsync(changes, current, v => ifMatch is null || v == ifMatch, call.Caller, call.Db, call.Clock, call.Ct);
+        return errors.Count > 0
+            ? ApiProblem.Validation(errors)
+            : await PlaybooksApi.UpdateAsync(changes, current, v => ifMatch is null || v == ifMatch, call.Caller, call.Db, call.Clock, call.Ct);
     }
 
     private static async Task<IResult> StartRunAsync(ToolCall call)
@@ -155,11 +168,17 @@ public static class PlaybookTools
         }
 
         await using var connection = await call.Db.OpenAsync(call.Ct);
-        var playbook = await PlaybookStore.FindAsync(connection, call.Caller.WorkspaceId, id);
         var run = await RunStore.FindAsync(connection, call.Caller.WorkspaceId, id, created.Run.Id);
+        var playbook = await PlaybookStore.FindAsync(connection, call.Caller.WorkspaceId, id);
         if (playbook is null || run is null)
         {
             return ApiProblem.NotFound("playbook"); // deleted in the instant since
+        }
+        if (playbook.Version != run.SpecVersion
+            && await PlaybookStore.FindVersionAsync(connection, call.Caller.WorkspaceId, id, run.SpecVersion) is { } pinned)
+        {
+            // Changed in the instant since: the prompt is that of the version the run is pinned to.
+            playbook = playbook with { Spec = pinned.ToResponse().Spec, Version = pinned.Version };
         }
         var prompt = await BuddyPrompt.BuildAsync(connection, playbook, run, Timestamps.Now(call.Clock));
         return TypedResults.Ok(new StartedRun(created.Run, prompt));
@@ -181,19 +200,37 @@ public static class PlaybookTools
         {
             return NotFound(call, "playbook");
         }
-        var errors = new FieldErrors();
-        if (new JsonFields(call.Arguments, "", errors).Text("runId", null, 64) is { } runId)
+        // Every violation at once, the body's and the run id's; then the run, which must be this playbook's.
+        var errors = AdaptationApi.ReadPivot(call.Arguments, playbook.Spec.Strategy).Errors;
+        var runId = Text(call, "runId", errors);
+        if (errors.Count > 0)
         {
-            // The run the pivot was decided in, when the buddy names one: it must be this playbook's.
+            return ApiProblem.Validation(errors);
+        }
+        if (runId is not null)
+        {
             await using var connection = await call.Db.OpenAsync(call.Ct);
             if (await RunStore.FindAsync(connection, call.Caller.WorkspaceId, playbook.Id, runId) is null)
             {
                 return ApiProblem.NotFound("run");
             }
         }
-        return errors.Count > 0
-            ? ApiProblem.Validation(errors)
-            : await AdaptationApi.PivotAsync(call.Arguments, playbook, call.Caller, call.Db, call.Clock, call.Ct);
+        return await AdaptationApi.PivotAsync(call.Arguments, playbook, call.Caller, call.Db, call.Clock, call.Ct);
+    }
+
+    /// <summary>An optional text argument: a string, or absent or null; anything else is a field error.</summary>
+    private static string? Text(ToolCall call, string name, FieldErrors errors)
+    {
+        if (!call.Arguments.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(name, "must be a string");
+            return null;
+        }
+        return value.GetString();
     }
 
     private static async Task<PlaybookStore.Stored?> FindAsync(ToolCall call) =>

@@ -127,7 +127,7 @@ public static class PlaybooksApi
 
     private static ProblemHttpResult PreconditionFailed(long version) =>
         ApiProblem.Create(StatusCodes.Status412PreconditionFailed, "precondition_failed",
-            $"If-Match does not match the current version \"{version}\"; fetch the playbook and try again.");
+            $"The playbook is at version {version}, not the version the change was made for; fetch it and try again.");
 
     private static void CheckFilter(FieldErrors errors, string name, string? value, string[] allowed)
     {

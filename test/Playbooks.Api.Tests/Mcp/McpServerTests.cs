@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -209,6 +210,11 @@ public sealed class McpServerTests : IAsyncLifetime
             await mcp.CallAsync("get_playbook", new { playbookId = playbook.Id() });
             await mcp.CallFailingAsync("start_run", new { playbookId = playbook.Id() }, "read_only_workspace");
         }
+        // As in the API, a read-only workspace is the reason given before the role.
+        await using (var mcp = await McpClients.ConnectAsync(server.BaseAddress, viewer))
+        {
+            await mcp.CallFailingAsync("start_run", new { playbookId = playbook.Id() }, "read_only_workspace");
+        }
         var runs = await (await server.Client(editorToken).GetAsync($"/v1/playbooks/{playbook.Id()}/runs")).ExpectAsync(HttpStatusCode.OK);
         Assert.Empty(runs["runs"]!.AsArray());
     }
@@ -234,8 +240,8 @@ public sealed class McpServerTests : IAsyncLifetime
             await response.ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
         }
 
-        var refused = await Assert.ThrowsAnyAsync<Exception>(() => McpClients.ConnectAsync(server.BaseAddress, "not-a-token"));
-        Assert.Contains("401", refused.ToString(), StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => McpClients.ConnectAsync(server.BaseAddress, "not-a-token"));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
@@ -259,7 +265,7 @@ public sealed class McpServerTests : IAsyncLifetime
         Assert.Equal(expected, Assert.IsType<TextContentBlock>(message.Content).Text);
         var missing = await Assert.ThrowsAsync<McpProtocolException>(() =>
             mcp.GetPromptAsync("run_playbook", new Dictionary<string, object?> { ["playbookId"] = "pb_01KB0000000000000000000000" }).AsTask());
-        Assert.Contains("not_found", missing.Message, StringComparison.Ordinal);
+        Assert.Equal("Request failed (remote): not_found: No playbook with that id exists in this workspace.", missing.Message);
 
         var templates = await mcp.ListResourceTemplatesAsync();
         Assert.Equal(["playbook://{playbookId}", "playbook://{playbookId}/evaluation"], templates.Select(t => t.UriTemplate).Order());
@@ -268,9 +274,87 @@ public sealed class McpServerTests : IAsyncLifetime
         Assert.True(JsonNode.DeepEquals(await (await http.GetAsync($"/v1/playbooks/{playbookId}")).ExpectAsync(HttpStatusCode.OK), JsonNode.Parse(resource.Text)));
         var evaluation = Assert.IsType<TextResourceContents>(Assert.Single((await mcp.ReadResourceAsync($"playbook://{playbookId}/evaluation")).Contents));
         var fromApi = await (await http.GetAsync($"/v1/playbooks/{playbookId}/adaptation")).ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal(fromApi.Str("evaluation.state"), JsonNode.Parse(evaluation.Text)!.Str("evaluation.state"));
-        Assert.Equal(((JsonObject)fromApi["evaluation"]!).Select(p => p.Key), JsonNode.Parse(evaluation.Text)!["evaluation"]!.AsObject().Select(p => p.Key));
+        var fromResource = JsonNode.Parse(evaluation.Text)!;
+        // The same evaluation but for the instant it was made.
+        Assert.True(DateTimeOffset.Parse(fromResource.Str("evaluation.evaluatedAt"), CultureInfo.InvariantCulture) <= DateTimeOffset.Parse(fromApi.Str("evaluation.evaluatedAt"), CultureInfo.InvariantCulture));
+        fromApi["evaluation"]!.AsObject().Remove("evaluatedAt");
+        fromResource["evaluation"]!.AsObject().Remove("evaluatedAt");
+        Assert.True(JsonNode.DeepEquals(fromApi, fromResource), evaluation.Text);
         await Assert.ThrowsAsync<McpProtocolException>(() => mcp.ReadResourceAsync("playbook://pb_01KB0000000000000000000000").AsTask());
+    }
+
+    [Fact]
+    public async Task Another_workspaces_playbooks_and_runs_are_not_found_through_any_tool_prompt_or_resource()
+    {
+        var (_, mine) = await TenantAsync();
+        var (_, theirs) = await TenantAsync(subject: "other");
+        var playbook = await server.Client(theirs).CreatePlaybookAsync();
+        var run = await (await server.Client(theirs).PostAsync($"/v1/playbooks/{playbook.Id()}/run", null)).ExpectAsync(HttpStatusCode.Created);
+        var (playbookId, runId) = (playbook.Id(), run["run"]!.Id());
+        await using var mcp = await McpClients.ConnectAsync(server.BaseAddress, mine);
+
+        Assert.Empty((await mcp.CallAsync("list_playbooks", new { }))["playbooks"]!.AsArray());
+        await mcp.CallFailingAsync("get_playbook", new { playbookId }, "not_found");
+        await mcp.CallFailingAsync("get_evaluation", new { playbookId }, "not_found");
+        await mcp.CallFailingAsync("start_run", new { playbookId }, "not_found");
+        await mcp.CallFailingAsync("update_playbook", new { playbookId, changes = new { name = "Mine now" } }, "not_found");
+        await mcp.CallFailingAsync("propose_pivot", new { playbookId, reason = "r", strategy = new { channels = new[] { "x" } } }, "not_found");
+        await mcp.CallFailingAsync("report_outcome", new { runId, samples = 1, successes = 0 }, "not_found");
+        await mcp.CallFailingAsync("finish_run", new { runId, status = "cancelled" }, "not_found");
+        await Assert.ThrowsAsync<McpProtocolException>(() => mcp.ReadResourceAsync($"playbook://{playbookId}").AsTask());
+        await Assert.ThrowsAsync<McpProtocolException>(() => mcp.ReadResourceAsync($"playbook://{playbookId}/evaluation").AsTask());
+        await Assert.ThrowsAsync<McpProtocolException>(() => mcp.GetPromptAsync("run_playbook", new Dictionary<string, object?> { ["playbookId"] = playbookId }).AsTask());
+
+        var untouched = await (await server.Client(theirs).GetAsync($"/v1/runs/{runId}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("running", untouched.Str("run.status"));
+        Assert.Equal(0, untouched["run"]!["metrics"]!["samples"]!.GetValue<int>());
+        Assert.Equal(1, (await (await server.Client(theirs).GetAsync($"/v1/playbooks/{playbookId}")).ExpectAsync(HttpStatusCode.OK))["playbook"]!["version"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Malformed_messages_get_the_apis_body_problems_or_invalid_params_and_never_an_internal_error()
+    {
+        var (_, token) = await TenantAsync();
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        async Task<HttpResponseMessage> PostAsync(string json)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+            return await http.SendAsync(request);
+        }
+
+        async Task ExpectInvalidParamsAsync(string json, string message)
+        {
+            using var response = await PostAsync(json);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal(7, answer["id"]!.GetValue<int>());
+            Assert.Equal(-32602, answer["error"]!["code"]!.GetValue<int>());
+            Assert.Contains(message, answer["error"]!.Str("message"), StringComparison.Ordinal);
+        }
+
+        await ExpectInvalidParamsAsync("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_playbook","arguments":[1,2]}}""", "arguments must be an object");
+        await ExpectInvalidParamsAsync("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":5}}""", "name must be");
+        await ExpectInvalidParamsAsync("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":"get_playbook"}""", "params must be an object");
+        await ExpectInvalidParamsAsync("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"delete_everything","arguments":{}}}""", "no tool named 'delete_everything'");
+
+        // The API's body rules: duplicate members, depth, size.
+        await (await PostAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_playbook","arguments":{"name":"A","name":"B"}}}"""))
+            .ExpectValidationAsync("body");
+        var deep = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_playbook","arguments":{"x":""" + new string('[', 40) + new string(']', 40) + "}}}";
+        await (await PostAsync(deep)).ExpectValidationAsync("body");
+        var huge = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_playbook","arguments":{"playbookId":""" + $"\"{new string('x', 70_000)}\"" + "}}}";
+        await (await PostAsync(huge)).ExpectProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+
+        // Arguments of the wrong types are field errors; the playbook is looked up before the body is read, as in the API.
+        await using var mcp = await McpClients.ConnectAsync(server.BaseAddress, token);
+        Assert.Contains("\nplaybookId: ", await mcp.CallFailingAsync("get_playbook", new { playbookId = 42 }, "validation_failed"), StringComparison.Ordinal);
+        await mcp.CallFailingAsync("update_playbook", new { playbookId = "pb_01KB0000000000000000000000", changes = "everything" }, "not_found");
+        Assert.Contains("\nstatus: ", await mcp.CallFailingAsync("list_playbooks", new { status = new string('x', 70) }, "validation_failed"), StringComparison.Ordinal);
+        Assert.Single((await mcp.CallAsync("list_playbooks", new { limit = 10.0 })).AsObject());
+        Assert.Contains("\nrunId: ", await mcp.CallFailingAsync("propose_pivot", new { playbookId = (await server.Client(token).CreatePlaybookAsync()).Id(), runId = 5 }, "validation_failed"), StringComparison.Ordinal);
     }
 
     private static JsonNode Schema(JsonElement schema) => JsonNode.Parse(schema.GetRawText())!;
