@@ -276,7 +276,7 @@ public static class Output
     {
         var total = $"{Count(stats.Buckets.Sum(b => b.Samples), "sample")}, {Count(stats.Buckets.Sum(b => b.Successes), "success", "successes")}, "
             + $"{Count(stats.Buckets.Sum(b => b.RunsStarted), "run")} from {Time(stats.From)} to {Time(stats.To)}";
-        if (stats.Buckets.Count == 0)
+        if (stats.Buckets.All(b => b.Samples == 0 && b.RunsStarted == 0))
         {
             Cli.Out.WriteLine($"No outcomes: {total}.");
             return;

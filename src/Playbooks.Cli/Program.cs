@@ -23,7 +23,7 @@ if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
             path.Insert(0, named.Command.Name);
         }
     }
-    if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 })
+    if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && parse.UnmatchedTokens.Count == 0)
     {
         // A group without its subcommand (playbooks, playbooks admin): what it offers is the useful answer.
         Console.Error.WriteLine();
