@@ -204,6 +204,8 @@ public sealed partial class CliTests
             (["webhooks", "get", webhookId], $"/v1/webhooks/{webhookId}"),
             (["webhooks", "list"], "/v1/webhooks"),
             (["versions", id], $"/v1/playbooks/{id}/versions"),
+            (["pivots", id], $"/v1/playbooks/{id}/pivots"),
+            (["webhooks", "deliveries", webhookId], $"/v1/webhooks/{webhookId}/deliveries?limit=100"),
         };
         foreach (var (args, url) in same)
         {
