@@ -307,16 +307,36 @@ public static class Output
     /// </summary>
     public static string EventLine(Event e)
     {
-        var head = $"{e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}  {e.Type,-24}  {e.Id}";
+        var head = $"{e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}  {e.Type,-24}";
         var width = Cli.Out.Profile.Width;
         var summary = EventSummary(e, name => name);
-        if (Cells(head) + 2 + Cells(summary) <= width)
+        if (Cells(head) + 2 + Cells(e.Id) + 2 + Cells(summary) <= width)
         {
-            return $"{head}  {summary}";
+            return $"{head}  {e.Id}  {summary}";
         }
-        // Only the playbook's name is cut, never an id.
+        // Narrow: only the playbook's name is cut, and lines break between words, so an id is never split.
         var room = width - 4 - Cells(EventSummary(e, _ => ""));
-        return $"{head}{Environment.NewLine}    {EventSummary(e, name => Cut(name, Math.Max(MinShrunk, room)))}";
+        var words = EventSummary(e, name => Cut(name, Math.Max(MinShrunk, room))).Split(' ');
+        var lines = new List<string> { head };
+        if (Cells(head) + 2 + Cells(e.Id) <= width)
+        {
+            lines[0] += "  " + e.Id;
+        }
+        else
+        {
+            lines[0] = head.TrimEnd();
+            lines.Add("    " + e.Id);
+        }
+        lines.Add("   ");
+        foreach (var word in words)
+        {
+            if (lines[^1].Length > 4 && Cells(lines[^1]) + 1 + Cells(word) > width)
+            {
+                lines.Add("   ");
+            }
+            lines[^1] += " " + word;
+        }
+        return string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>What the event is about, in a few words: the resource's id and the change.</summary>

@@ -159,6 +159,7 @@ public sealed partial class CliTests
         Assert.Contains(LongName, (await cli.RunInTerminalAsync(200, "list")).Out, StringComparison.Ordinal);
         // Far too narrow for a table: each row as a block under its id.
         AssertFits(await cli.RunInTerminalAsync(40, "runs", id), 40, [run.Id()], "runs at 40 columns");
+        AssertFits(await cli.RunInTerminalAsync(50, "events"), 50, [.. events, id, run.Id()], "events at 50 columns");
     }
 
     [Fact]
