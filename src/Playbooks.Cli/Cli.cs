@@ -91,7 +91,7 @@ public static class Cli
                 await Console.Error.WriteLineAsync(refused.Message);
                 return ApiError;
             }
-            catch (UnreachableException unreachable)
+            catch (CannotReachException unreachable)
             {
                 await Console.Error.WriteLineAsync(unreachable.Message);
                 return Unreachable;
@@ -124,7 +124,7 @@ public static class Cli
     public sealed class UsageException(string message) : Exception(message);
 
     /// <summary>Something the command needs could not be reached, e.g. a chat endpoint (exit code 3).</summary>
-    public sealed class UnreachableException(string message) : Exception(message);
+    public sealed class CannotReachException(string message) : Exception(message);
 
     /// <summary>The server refused, outside a problem the client reads (exit code 1).</summary>
     public sealed class RefusedException(string message) : Exception(message);

@@ -56,7 +56,7 @@ public static class RunCommands
             {
                 var ended = failure.Data[PlaybookRunner.FailedRunIdKey] is string runId ? $"Run {runId} ended as failed: " : "";
                 var message = ended + failure.Message;
-                throw failure.Unreachable ? new Cli.UnreachableException(message) : new Cli.RefusedException(message);
+                throw failure.Unreachable ? new Cli.CannotReachException(message) : new Cli.RefusedException(message);
             }
             c.PrintOwn(result, r =>
             {
