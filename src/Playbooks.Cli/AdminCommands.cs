@@ -19,7 +19,7 @@ public static class AdminCommands
         create.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.CreateWorkspaceAsync(c.Get(name), c.Get(readOnly), ct), Workspaces), admin: true));
 
         var list = new Command("list", "List workspaces");
-        list.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.ListAllWorkspacesAsync(ct).ToListAsync(ct), Workspaces), admin: true));
+        list.SetAction(Cli.With(async (c, ct) => c.PrintList(await c.Client.ListAllWorkspacesAsync(ct).ToListAsync(ct), "workspaces", Workspaces), admin: true));
 
         var workspaceId = new Argument<string>("workspaceId") { Description = "Workspace id (ws_...)" };
         var flag = new Argument<bool>("readOnly") { Description = "true to make it read-only, false to make it writable again", DefaultValueFactory = _ => true };
@@ -73,13 +73,8 @@ public static class AdminCommands
 
     private static void Workspaces(Workspace workspace) => Workspaces([workspace]);
 
-    private static void Workspaces(IReadOnlyList<Workspace> workspaces)
-    {
-        var table = Output.Table("id", "name", "read-only", "created");
-        foreach (var w in workspaces)
-        {
-            table.AddRow(w.Id, Spectre.Console.Markup.Escape(w.Name), w.ReadOnly ? "yes" : "no", Output.Time(w.CreatedAt));
-        }
-        Cli.Out.Write(table);
-    }
+    private static void Workspaces(IReadOnlyList<Workspace> workspaces) => Output.Grid(
+        [new("id"), new("name", Shrinks: true), new("read-only"), new("created", Drop: 1)],
+        workspaces.Select(w => new[] { w.Id, w.Name, w.ReadOnly ? "yes" : "no", Output.Time(w.CreatedAt) }).ToList(),
+        "No workspaces.", Output.Count(workspaces.Count, "workspace"));
 }

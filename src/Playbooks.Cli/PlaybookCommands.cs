@@ -20,9 +20,13 @@ public static class PlaybookCommands
         var list = new Command("list", "List the workspace's playbooks, newest first") { status, mode, buddy, limit };
         list.SetAction(Cli.With(async (c, ct) =>
         {
-            var options = new ListOptions(Math.Min(c.Get(limit), 1000), null, c.Get(status), c.Get(mode), c.Get(buddy));
-            var playbooks = await c.Client.ListAllPlaybooksAsync(options, ct).Take(c.Get(limit)).ToListAsync(ct);
-            c.Print(playbooks, Output.Playbooks);
+            if (c.Get(limit) < 1)
+            {
+                throw new Cli.UsageException("--limit must be at least 1.");
+            }
+            var playbooks = await c.CollectAsync(c.Get(limit), (pageSize, cursor) =>
+                c.Client.ListPlaybooksAsync(new ListOptions(pageSize, cursor, c.Get(status), c.Get(mode), c.Get(buddy)), ct));
+            c.PrintList(playbooks, "playbooks", Output.Playbooks);
         }));
         yield return list;
 
@@ -70,17 +74,8 @@ public static class PlaybookCommands
         var versions = new Command("versions", "List the saved versions of a playbook's spec") { id };
         versions.SetAction(Cli.With(async (c, ct) =>
         {
-            var all = await c.Client.ListAllVersionsAsync(c.Get(id), ct).ToListAsync(ct);
-            c.Print(all, items =>
-            {
-                var table = Output.Table("version", "change", "by", "at", "hypothesis");
-                foreach (var v in items)
-                {
-                    table.AddRow(v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Change, v.CreatedBy, Output.Time(v.CreatedAt),
-                        Spectre.Console.Markup.Escape(v.Spec.Strategy.Hypothesis));
-                }
-                Cli.Out.Write(table);
-            });
+            var all = await c.CollectAsync(null, (pageSize, cursor) => c.Client.ListVersionsAsync(c.Get(id), new ListOptions(pageSize, cursor), ct));
+            c.PrintList(all, "versions", Output.Versions);
         }));
         yield return versions;
     }

@@ -75,6 +75,13 @@ public sealed class PlaybooksClient : IDisposable
         && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Put || request.Method == HttpMethod.Delete
             || (request.Method == HttpMethod.Post && request.Headers.Contains(IdempotencyKeyHeader)));
 
+    /// <summary>
+    /// When set, receives the body of every successful answer exactly as the API sent it (members,
+    /// order, nulls, timestamps), before the typed method reads it: for a caller that shows the API's
+    /// own JSON, such as the CLI's <c>--json</c>, without a second request.
+    /// </summary>
+    public Action<JsonNode>? BodyRead { get; set; }
+
     public void Dispose()
     {
         if (ownsHttp)
@@ -319,6 +326,10 @@ public sealed class PlaybooksClient : IDisposable
             throw await PlaybooksApiException.ReadAsync(response, cancellationToken);
         }
         using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        if (BodyRead is { } read)
+        {
+            read(JsonNode.Parse(document.RootElement.GetRawText())!);
+        }
         var element = member is null ? document.RootElement : document.RootElement.GetProperty(member);
         return element.Deserialize<T>(Json)!;
     }

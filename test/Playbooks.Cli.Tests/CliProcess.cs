@@ -107,6 +107,26 @@ public sealed class CliProcess(Uri server, string? token = null, string? adminKe
         }
     }
 
+    /// <summary>
+    /// Runs the command in a pseudo-terminal of <paramref name="columns"/> columns (util-linux <c>script</c>), as a
+    /// person at a terminal would see it: standard output and error together, without the terminal's control sequences.
+    /// </summary>
+    public async Task<Result> RunInTerminalAsync(int columns, params string[] args)
+    {
+        static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var command = $"stty cols {columns} rows 50; exec dotnet {Quote(Path.Combine(AppContext.BaseDirectory, "playbooks.dll"))} {string.Join(' ', args.Select(Quote))}";
+        var start = WithEnvironment(new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false });
+        start.ArgumentList.Add("-qec");
+        start.ArgumentList.Add(command);
+        start.ArgumentList.Add("/dev/null");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        var screen = System.Text.RegularExpressions.Regex.Replace(await output, @"\x1B(\[[0-9;?]*[A-Za-z]|[=>])", "").Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);
+        return new Result(process.ExitCode, screen, await error);
+    }
+
     private ProcessStartInfo StartInfo(string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -121,6 +141,11 @@ public sealed class CliProcess(Uri server, string? token = null, string? adminKe
         {
             start.ArgumentList.Add(arg);
         }
+        return WithEnvironment(start);
+    }
+
+    private ProcessStartInfo WithEnvironment(ProcessStartInfo start)
+    {
         start.Environment["PLAYBOOKS_SERVER"] = server.ToString();
         start.Environment.Remove("PLAYBOOKS_TOKEN");
         start.Environment.Remove("PLAYBOOKS_ADMIN_KEY");
