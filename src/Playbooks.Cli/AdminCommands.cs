@@ -59,17 +59,14 @@ public static class AdminCommands
         return admin;
     }
 
-    private static void Tokens(IReadOnlyList<Token> tokens)
-    {
-        var table = Output.Table("id", "subject", "grants", "expires", "revoked");
-        foreach (var t in tokens)
+    private static void Tokens(IReadOnlyList<Token> tokens) => Output.Grid(
+        [new("id"), new("subject", Shrinks: true), new("grants"), new("expires", Drop: 2), new("revoked", Drop: 1)],
+        tokens.Select(t => new[]
         {
-            table.AddRow(t.Id, Spectre.Console.Markup.Escape(t.Subject), string.Join(", ", t.Grants.Select(g => $"{g.WorkspaceId}:{g.Role}")),
-                t.ExpiresAt is null ? "never" : Output.Time(t.ExpiresAt), Output.Time(t.RevokedAt));
-        }
-        Cli.Out.Write(table);
-        Cli.Out.WriteLine($"{tokens.Count} token(s)");
-    }
+            t.Id, t.Subject, string.Join(", ", t.Grants.Select(g => $"{g.WorkspaceId}:{g.Role}")),
+            t.ExpiresAt is null ? "never" : Output.Time(t.ExpiresAt), Output.Time(t.RevokedAt),
+        }).ToList(),
+        "No tokens.", Output.Count(tokens.Count, "token"));
 
     private static void Workspaces(Workspace workspace) => Workspaces([workspace]);
 

@@ -11,7 +11,7 @@ public sealed partial class CliTests
     {
         var (_, cli) = await TenantAsync();
         var created = await cli.RunAsync("create", "-f", WriteFile("doomed.json", Spec("Doomed")), "--json");
-        return (cli, created.Json["id"]!.GetValue<string>());
+        return (cli, created.Json["playbook"]!["id"]!.GetValue<string>());
     }
 
     [Fact]

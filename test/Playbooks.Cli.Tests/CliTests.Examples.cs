@@ -18,10 +18,10 @@ public sealed partial class CliTests
         var created = await cli.RunAsync("create", "-f", path, "--json");
 
         Assert.True(created.ExitCode == 0, created.Error);
-        var fetched = await cli.RunAsync("get", created.Json["id"]!.GetValue<string>(), "--json");
+        var fetched = await cli.RunAsync("get", created.Json["playbook"]!["id"]!.GetValue<string>(), "--json");
         Assert.Equal(0, fetched.ExitCode);
-        Assert.Equal(buddy, fetched.Json["buddyId"]!.GetValue<string>());
-        AssertHolds(spec, fetched.Json, "");
+        Assert.Equal(buddy, fetched.Json["playbook"]!["buddyId"]!.GetValue<string>());
+        AssertHolds(spec, fetched.Json["playbook"]!, "");
         foreach (var field in new[] { "leadSource", "strategy", "adaptation" })
         {
             Assert.True(spec.ContainsKey(field), $"{buddy}.json has no {field}");

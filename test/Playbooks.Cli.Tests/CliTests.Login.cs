@@ -25,7 +25,7 @@ public sealed partial class CliTests
     {
         var (_, token, cli) = await TenantWithTokenAsync();
         var created = await cli.RunAsync("create", "-f", WriteFile("spec.json", Spec("Saved login")), "--json");
-        var id = created.Json["id"]!.GetValue<string>();
+        var id = created.Json["playbook"]!["id"]!.GetValue<string>();
         var tokenFile = WriteFile("token", token + "\n");
 
         var login = await Bare().RunAsync("login", "--server", server.BaseAddress.ToString(), "--token-file", tokenFile);
@@ -43,7 +43,7 @@ public sealed partial class CliTests
 
         var list = await Bare().RunAsync("list", "--json");
         Assert.Equal(0, list.ExitCode);
-        Assert.Equal(id, list.Json.AsArray().Single()!["id"]!.GetValue<string>());
+        Assert.Equal(id, list.Json["playbooks"]!.AsArray().Single()!["id"]!.GetValue<string>());
     }
 
     [Fact]
@@ -113,8 +113,8 @@ public sealed partial class CliTests
     {
         var first = await Admin.RunAsync("admin", "workspace", "create", "Growth", "--json");
         var second = await Admin.RunAsync("admin", "workspace", "create", "Sales", "--json");
-        var growth = first.Json["id"]!.GetValue<string>();
-        var sales = second.Json["id"]!.GetValue<string>();
+        var growth = first.Json["workspace"]!["id"]!.GetValue<string>();
+        var sales = second.Json["workspace"]!["id"]!.GetValue<string>();
         var issued = await Admin.RunAsync("admin", "token", "create", "--subject", "user_7", "--grant", $"{growth}:editor", "--grant", $"{sales}:editor", "--json");
         var token = issued.Json["secret"]!.GetValue<string>();
         var inGrowth = await new CliProcess(server.BaseAddress, token, environment: new Dictionary<string, string?> { ["PLAYBOOKS_WORKSPACE"] = growth })
@@ -132,10 +132,10 @@ public sealed partial class CliTests
 
         var saved = await Bare().RunAsync("list", "--json");
         Assert.Equal(0, saved.ExitCode);
-        Assert.Equal(inGrowth.Json["id"]!.GetValue<string>(), saved.Json.AsArray().Single()!["id"]!.GetValue<string>());
+        Assert.Equal(inGrowth.Json["playbook"]!["id"]!.GetValue<string>(), saved.Json["playbooks"]!.AsArray().Single()!["id"]!.GetValue<string>());
         var flag = await Bare().RunAsync("list", "--workspace", sales, "--json");
         Assert.Equal(0, flag.ExitCode);
-        Assert.Equal(inSales.Json["id"]!.GetValue<string>(), flag.Json.AsArray().Single()!["id"]!.GetValue<string>());
+        Assert.Equal(inSales.Json["playbook"]!["id"]!.GetValue<string>(), flag.Json["playbooks"]!.AsArray().Single()!["id"]!.GetValue<string>());
     }
 
     [Fact]

@@ -147,6 +147,8 @@ public sealed partial class CliTests
         }
         var workspaces = await Admin.RunInTerminalAsync(80, "admin", "workspace", "list");
         AssertFits(workspaces, 80, [workspaceId], "admin workspace list");
+        var tokens = await Admin.RunInTerminalAsync(80, "admin", "token", "list");
+        AssertFits(tokens, 80, [workspaceId], "admin token list");
 
         var versions = await cli.RunInTerminalAsync(80, "versions", id);
         Assert.Contains("strategy.channels, adaptation.minSampleSize", versions.Out, StringComparison.Ordinal);

@@ -18,12 +18,12 @@ public sealed partial class CliTests
         Assert.Contains($"{workspaceId}:editor", table.Out, StringComparison.Ordinal);
         Assert.Contains(revokedId, table.Out, StringComparison.Ordinal);
         Assert.Contains("2099-01-01 00:00", table.Out, StringComparison.Ordinal);
-        Assert.Contains("2 token(s)", table.Out, StringComparison.Ordinal);
+        Assert.Contains("2 tokens", table.Out, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, table.Out, StringComparison.Ordinal);
         Assert.DoesNotContain(revoked.Json["secret"]!.GetValue<string>(), table.Out, StringComparison.Ordinal);
 
         var json = await Admin.RunAsync("admin", "token", "list", "--json");
-        var tokens = json.Json.AsArray();
+        var tokens = json.Json["tokens"]!.AsArray();
         Assert.Equal(["user_42", "ci-bot"], tokens.Select(t => t!["subject"]!.GetValue<string>()));
         Assert.Null(tokens[0]!["revokedAt"]);
         Assert.NotNull(tokens[1]!["revokedAt"]);

@@ -32,7 +32,7 @@ public sealed partial class DemoCommandTests : IAsyncLifetime
     {
         var admin = new CliProcess(server.BaseAddress, adminKey: AdminKey);
         var workspace = await admin.RunAsync("admin", "workspace", "create", "Growth", "--json");
-        var workspaceId = workspace.Json["id"]!.GetValue<string>();
+        var workspaceId = workspace.Json["workspace"]!["id"]!.GetValue<string>();
         var token = await admin.RunAsync("admin", "token", "create", "--subject", "user_42", "--grant", $"{workspaceId}:editor", "--json");
         var cli = new CliProcess(server.BaseAddress, token.Json["secret"]!.GetValue<string>());
 
@@ -42,7 +42,7 @@ public sealed partial class DemoCommandTests : IAsyncLifetime
         var ids = PlaybookId().Matches(demo.Out).Select(m => m.Value).Distinct().ToList();
         Assert.Equal(4, ids.Count);
         var listed = await cli.RunAsync("list", "--json");
-        Assert.Equal(ids.Order(), listed.Json.AsArray().Select(p => p!["id"]!.GetValue<string>()).Order());
+        Assert.Equal(ids.Order(), listed.Json["playbooks"]!.AsArray().Select(p => p!["id"]!.GetValue<string>()).Order());
         Assert.Contains("Demo: ", demo.Out, StringComparison.Ordinal);
         Assert.Matches(@"playbooks evaluate pb_", demo.Out);
         Assert.Matches(@"playbooks stats pb_", demo.Out);
@@ -52,15 +52,15 @@ public sealed partial class DemoCommandTests : IAsyncLifetime
         var ready = Regex.Match(demo.Out, @"playbooks evaluate (pb_[0-9A-Z]{26})").Groups[1].Value;
         var evaluation = await cli.RunAsync("evaluate", ready, "--json");
         Assert.Equal(0, evaluation.ExitCode);
-        Assert.True(evaluation.Json["pivot"]!["allowed"]!.GetValue<bool>());
+        Assert.True(evaluation.Json["evaluation"]!["pivot"]!["allowed"]!.GetValue<bool>());
 
         // The pivot it prints works as printed.
         Assert.Contains($"| playbooks pivot {ready} --reason", demo.Out, StringComparison.Ordinal);
         var pivot = await cli.RunWithInputAsync($$"""{ "hypothesis": "{{DemoCommand.PivotHypothesis}}" }""", "pivot", ready, "--reason", "Replies far below target", "-f", "-");
         Assert.Equal(0, pivot.ExitCode);
         var pivoted = await cli.RunAsync("get", ready, "--json");
-        Assert.Equal(2, pivoted.Json["version"]!.GetValue<int>());
-        Assert.Equal(DemoCommand.PivotHypothesis, pivoted.Json["strategy"]!["hypothesis"]!.GetValue<string>());
+        Assert.Equal(2, pivoted.Json["playbook"]!["version"]!.GetValue<int>());
+        Assert.Equal(DemoCommand.PivotHypothesis, pivoted.Json["playbook"]!["strategy"]!["hypothesis"]!.GetValue<string>());
 
         var again = await cli.RunAsync("demo");
         Assert.Equal(1, again.ExitCode);
