@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Playbooks.Cli;
 
-/// <summary>admin workspace create|list|set-read-only, admin token create|revoke: with the operator's admin key.</summary>
+/// <summary>admin workspace create|list|set-read-only, admin token create|list|revoke: with the operator's admin key.</summary>
 public static class AdminCommands
 {
     public static readonly Option<string?> AdminKey = new("--admin-key") { Description = "The server's admin key [env PLAYBOOKS_ADMIN_KEY]", Recursive = true };
@@ -19,7 +19,7 @@ public static class AdminCommands
         create.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.CreateWorkspaceAsync(c.Get(name), c.Get(readOnly), ct), Workspaces), admin: true));
 
         var list = new Command("list", "List workspaces");
-        list.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.ListAllWorkspacesAsync(ct).ToListAsync(ct), Workspaces), admin: true));
+        list.SetAction(Cli.With(async (c, ct) => c.PrintList(await c.Client.ListAllWorkspacesAsync(ct).ToListAsync(ct), "workspaces", Workspaces), admin: true));
 
         var workspaceId = new Argument<string>("workspaceId") { Description = "Workspace id (ws_...)" };
         var flag = new Argument<bool>("readOnly") { Description = "true to make it read-only, false to make it writable again", DefaultValueFactory = _ => true };
@@ -52,19 +52,26 @@ public static class AdminCommands
             c.Print(new { ok = true }, _ => Cli.Out.WriteLine($"Revoked {c.Get(tokenId)}."));
         }, admin: true));
 
-        admin.Subcommands.Add(new Command("token", "Tokens") { tokenCreate, revoke });
+        var tokenList = new Command("list", "List tokens (never their secrets), oldest first, revoked ones included");
+        tokenList.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.ListAllTokensAsync(ct).ToListAsync(ct), Tokens), admin: true));
+
+        admin.Subcommands.Add(new Command("token", "Tokens") { tokenCreate, tokenList, revoke });
         return admin;
     }
 
+    private static void Tokens(IReadOnlyList<Token> tokens) => Output.Grid(
+        [new("id"), new("subject", Shrinks: true), new("grants"), new("expires", Drop: 2), new("revoked", Drop: 1)],
+        tokens.Select(t => new[]
+        {
+            t.Id, t.Subject, string.Join(", ", t.Grants.Select(g => $"{g.WorkspaceId}:{g.Role}")),
+            t.ExpiresAt is null ? "never" : Output.Time(t.ExpiresAt), Output.Time(t.RevokedAt),
+        }).ToList(),
+        "No tokens.", Output.Count(tokens.Count, "token"));
+
     private static void Workspaces(Workspace workspace) => Workspaces([workspace]);
 
-    private static void Workspaces(IReadOnlyList<Workspace> workspaces)
-    {
-        var table = Output.Table("id", "name", "read-only", "created");
-        foreach (var w in workspaces)
-        {
-            table.AddRow(w.Id, Spectre.Console.Markup.Escape(w.Name), w.ReadOnly ? "yes" : "no", Output.Time(w.CreatedAt));
-        }
-        Cli.Out.Write(table);
-    }
+    private static void Workspaces(IReadOnlyList<Workspace> workspaces) => Output.Grid(
+        [new("id"), new("name", Shrinks: true), new("read-only"), new("created", Drop: 1)],
+        workspaces.Select(w => new[] { w.Id, w.Name, w.ReadOnly ? "yes" : "no", Output.Time(w.CreatedAt) }).ToList(),
+        "No workspaces.", Output.Count(workspaces.Count, "workspace"));
 }

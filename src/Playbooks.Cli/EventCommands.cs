@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Playbooks.Client;
 
 namespace Playbooks.Cli;
@@ -28,9 +29,13 @@ public static class EventCommands
                 {
                     throw new Cli.UsageException("--limit must be at least 1.");
                 }
-                var list = await c.Client.ListAllEventsAsync(c.Get(after), filter, Math.Min(c.Get(limit), 1000), ct).Take(c.Get(limit)).ToListAsync(ct);
-                c.Print(list, items =>
+                var list = await c.CollectAsync(c.Get(limit), (pageSize, cursor) => c.Client.ListEventsAsync(cursor ?? c.Get(after), filter, pageSize, ct));
+                c.PrintList(list, "events", items =>
                 {
+                    if (items.Count == 0)
+                    {
+                        Console.Out.WriteLine("No events.");
+                    }
                     foreach (var e in items)
                     {
                         Console.Out.WriteLine(Output.EventLine(e));
@@ -43,12 +48,23 @@ public static class EventCommands
             {
                 throw new Cli.UsageException("--interval must be a number of seconds above 0.");
             }
+            // With --json, each event as the API sent it, taken from the page it came in.
+            var sent = new Dictionary<string, JsonNode>();
             try
             {
                 await foreach (var e in c.Client.FollowEventsAsync(c.Get(after), filter, TimeSpan.FromSeconds(c.Get(interval)), ct))
                 {
+                    if (!c.Json)
+                    {
+                        Console.Out.WriteLine(Output.EventLine(e));
+                        continue;
+                    }
+                    foreach (var item in c.TakeBodies().SelectMany(b => b["events"]?.AsArray() ?? []))
+                    {
+                        sent[item!["id"]!.GetValue<string>()] = item;
+                    }
                     // JSON Lines: one compact object per event, each flushed as it comes.
-                    Console.Out.WriteLine(c.Json ? JsonSerializer.Serialize(e, Cli.JsonOutput) : Output.EventLine(e));
+                    Console.Out.WriteLine(sent.Remove(e.Id, out var raw) ? raw.ToJsonString() : JsonSerializer.Serialize(e, Cli.JsonOutput));
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Playbooks.Client;
 using Spectre.Console;
 
@@ -16,6 +17,11 @@ public static class Output
 
     public static string Percent(double? fraction) => fraction is { } f ? (f * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "n/a";
 
+    /// <summary>A count with its noun: "1 day", "2 days", "1 delivery", "3 deliveries".</summary>
+    public static string Count(long n, string one, string? many = null) =>
+        $"{n.ToString(CultureInfo.InvariantCulture)} {(n == 1 ? one : many ?? one + "s")}";
+
+    /// <summary>A key-value table for one resource; long values wrap inside it.</summary>
     public static Table Table(params string[] columns)
     {
         var table = new Table().Border(TableBorder.Rounded);
@@ -26,33 +32,137 @@ public static class Output
         return table;
     }
 
-    public static void Playbooks(IReadOnlyList<Playbook> playbooks)
+    /// <summary>
+    /// A column of a list table. Ids and other fixed values are never cut; <paramref name="Shrinks"/>
+    /// text is cut with "…" when the terminal is narrow; a column with a <paramref name="Drop"/> rank
+    /// is left out (highest rank first) when cutting is not enough.
+    /// </summary>
+    public sealed record Column(string Header, bool Shrinks = false, int Drop = 0);
+
+    private const int MinShrunk = 8;
+
+    /// <summary>
+    /// A list as a table that fits the terminal: text columns are cut, then optional columns dropped,
+    /// and if it still does not fit each row is printed as a block of "field value" lines under its id.
+    /// </summary>
+    public static void Grid(IReadOnlyList<Column> columns, IReadOnlyList<string[]> rows, string empty, string? footer = null)
     {
-        var table = Table("id", "name", "status", "mode", "buddy", "version", "updated");
-        foreach (var p in playbooks)
+        if (rows.Count == 0)
         {
-            table.AddRow(p.Id, Markup.Escape(p.Name), p.Status, p.Mode, p.BuddyId, p.Version.ToString(CultureInfo.InvariantCulture), Time(p.UpdatedAt));
+            Cli.Out.WriteLine(empty);
+            return;
+        }
+        var width = Cli.Out.Profile.Width;
+        var shown = Enumerable.Range(0, columns.Count).ToList();
+        int[] widths = columns.Select((c, i) => rows.Select(r => Cells(r[i])).Append(Cells(c.Header)).Max()).ToArray();
+        int Total() => shown.Sum(i => widths[i]) + (3 * shown.Count) + 1;
+
+        // Optional columns go first (highest rank first), then text is cut, widest column first.
+        while (Total() > width && shown.Where(i => columns[i].Drop > 0).OrderByDescending(i => columns[i].Drop).FirstOrDefault(-1) is var drop and >= 0)
+        {
+            shown.Remove(drop);
+        }
+        while (Total() > width && shown.Where(i => columns[i].Shrinks && widths[i] > Math.Max(MinShrunk, Cells(columns[i].Header)))
+                   .OrderByDescending(i => widths[i]).FirstOrDefault(-1) is var widest and >= 0)
+        {
+            widths[widest]--;
+        }
+        if (Total() > width)
+        {
+            Blocks(columns, rows, width);
+            PrintFooter(footer);
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var i in shown)
+        {
+            table.AddColumn(new TableColumn(new Text(columns[i].Header)) { NoWrap = true });
+        }
+        foreach (var row in rows)
+        {
+            table.AddRow(shown.Select(i => (Spectre.Console.Rendering.IRenderable)new Text(Cut(row[i], widths[i]))));
         }
         Cli.Out.Write(table);
-        Cli.Out.WriteLine($"{playbooks.Count} playbook(s)");
+        PrintFooter(footer);
     }
+
+    private static void PrintFooter(string? footer)
+    {
+        if (footer is not null)
+        {
+            Cli.Out.WriteLine(footer);
+        }
+    }
+
+    /// <summary>The narrow layout: the first column (the id) on a line of its own, then one line per other field.</summary>
+    private static void Blocks(IReadOnlyList<Column> columns, IReadOnlyList<string[]> rows, int width)
+    {
+        var label = columns.Skip(1).Max(c => Cells(c.Header));
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (r > 0)
+            {
+                Cli.Out.WriteLine();
+            }
+            Console.Out.WriteLine(rows[r][0]);
+            for (var i = 1; i < columns.Count; i++)
+            {
+                if (rows[r][i].Length > 0)
+                {
+                    Console.Out.WriteLine($"  {columns[i].Header.PadRight(label)}  {Cut(rows[r][i], Math.Max(MinShrunk, width - label - 4))}");
+                }
+            }
+        }
+    }
+
+    /// <summary>How many terminal cells the text takes (wide characters take two).</summary>
+    public static int Cells(string text) => text.GetCellWidth();
+
+    /// <summary>Text cut to <paramref name="cells"/> terminal cells, ending in "…" when cut; one line always.</summary>
+    public static string Cut(string text, int cells)
+    {
+        text = OneLine(text);
+        if (Cells(text) <= cells)
+        {
+            return text;
+        }
+        var cut = new System.Text.StringBuilder();
+        var used = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var w = Cells(rune.ToString());
+            if (used + w > cells - 1)
+            {
+                break;
+            }
+            cut.Append(rune.ToString());
+            used += w;
+        }
+        return cut.Append('…').ToString();
+    }
+
+    public static void Playbooks(IReadOnlyList<Playbook> playbooks) => Grid(
+        [new("id"), new("name", Shrinks: true), new("status"), new("mode", Drop: 2), new("buddy", Drop: 3), new("version"), new("updated", Drop: 1)],
+        playbooks.Select(p => new[] { p.Id, p.Name, p.Status, p.Mode, p.BuddyId, p.Version.ToString(CultureInfo.InvariantCulture), Time(p.UpdatedAt) }).ToList(),
+        "No playbooks.", Count(playbooks.Count, "playbook"));
 
     public static void Playbook(Playbook p)
     {
         var table = Table("field", "value");
-        void Row(string field, string? value) => table.AddRow(field, Markup.Escape(value ?? ""));
+        void Row(string field, string? value) => table.AddRow(new Text(field), new Text(value ?? ""));
         Row("id", p.Id);
         Row("name", p.Name);
         Row("status", p.Status);
         Row("mode", p.Mode);
         Row("buddy", p.BuddyId);
-        Row("lead source", $"{p.LeadSource.Kind}, {p.LeadSource.SampleSize} leads" + (p.LeadSource.Query is { } q ? $", query {q}" : ""));
+        Row("lead source", $"{p.LeadSource.Kind}, {Count(p.LeadSource.SampleSize, "lead")}" + (p.LeadSource.Query is { } q ? $", query {q}" : ""));
         Row("strategy", p.Strategy.Kind);
         Row("hypothesis", p.Strategy.Hypothesis);
         Row("channels", string.Join(", ", p.Strategy.Channels));
         Row("success", p.Strategy.SuccessMetric is null ? "no metric" : $"{p.Strategy.SuccessMetric}, target {(p.Strategy.SuccessTarget is { } t ? Number(t) : "none")}");
         Row("adaptation", p.Adaptation.Enabled
-            ? $"on: {p.Adaptation.MinSampleSize} samples, {p.Adaptation.PivotWindowDays} days, {p.Adaptation.MaxPivotsPerWeek} pivots/week"
+            ? $"on: {Count(p.Adaptation.MinSampleSize, "sample")}, {Count(p.Adaptation.PivotWindowDays, "day")}, {Count(p.Adaptation.MaxPivotsPerWeek, "pivot")}/week"
             : "off");
         Row("version", p.Version.ToString(CultureInfo.InvariantCulture));
         Row("created", $"{Time(p.CreatedAt)} by {p.CreatedBy}");
@@ -60,19 +170,58 @@ public static class Output
         Cli.Out.Write(table);
     }
 
-    public static void Runs(IReadOnlyList<Run> runs)
-    {
-        var table = Table("id", "version", "status", "samples", "successes", "metric", "started", "ended");
-        foreach (var r in runs)
+    public static void Runs(IReadOnlyList<Run> runs) => Grid(
+        [new("id"), new("version"), new("status"), new("samples"), new("successes"), new("metric", Drop: 1), new("started", Drop: 3), new("ended", Drop: 2)],
+        runs.Select(r => new[]
         {
-            table.AddRow(r.Id, r.SpecVersion.ToString(CultureInfo.InvariantCulture), r.Status, r.Metrics.Samples.ToString(CultureInfo.InvariantCulture),
-                r.Metrics.Successes.ToString(CultureInfo.InvariantCulture), Number(r.Metrics.MetricValue), Time(r.StartedAt), Time(r.EndedAt));
-        }
-        Cli.Out.Write(table);
-        Cli.Out.WriteLine($"{runs.Count} run(s)");
-    }
+            r.Id, r.SpecVersion.ToString(CultureInfo.InvariantCulture), r.Status, r.Metrics.Samples.ToString(CultureInfo.InvariantCulture),
+            r.Metrics.Successes.ToString(CultureInfo.InvariantCulture), Number(r.Metrics.MetricValue), Time(r.StartedAt), Time(r.EndedAt),
+        }).ToList(),
+        "No runs.", Count(runs.Count, "run"));
 
     public static void Run(Run r) => Runs([r]);
+
+    /// <summary>Each version with what made it and which fields changed from the version before.</summary>
+    public static void Versions(IReadOnlyList<SpecVersion> versions) => Grid(
+        [new("version"), new("change"), new("changed fields", Shrinks: true), new("by", Shrinks: true, Drop: 1), new("at", Drop: 2), new("hypothesis", Shrinks: true, Drop: 3)],
+        versions.Select((v, i) => new[]
+        {
+            v.Version.ToString(CultureInfo.InvariantCulture), v.Change,
+            i == 0 && v.Version == 1 ? "(first version)" : i == 0 ? "" : ChangedFields(versions[i - 1].Spec, v.Spec) is { Count: > 0 } fields ? string.Join(", ", fields) : "(none)",
+            v.CreatedBy, Time(v.CreatedAt), v.Spec.Strategy.Hypothesis,
+        }).ToList(),
+        "No versions.", Count(versions.Count, "version"));
+
+    /// <summary>The paths of the spec's fields that differ, e.g. strategy.channels, adaptation.minSampleSize (a list counts as one field).</summary>
+    public static List<string> ChangedFields(PlaybookSpec before, PlaybookSpec after)
+    {
+        var changed = new List<string>();
+        void Compare(string path, JsonNode? a, JsonNode? b)
+        {
+            if (a is JsonObject x && b is JsonObject y)
+            {
+                foreach (var name in x.Select(p => p.Key).Union(y.Select(p => p.Key)))
+                {
+                    Compare(path.Length == 0 ? name : $"{path}.{name}", x[name], y[name]);
+                }
+            }
+            else if (!JsonNode.DeepEquals(a, b))
+            {
+                changed.Add(path);
+            }
+        }
+        Compare("", JsonSerializer.SerializeToNode(before, PlaybooksClient.Json), JsonSerializer.SerializeToNode(after, PlaybooksClient.Json));
+        return changed;
+    }
+
+    public static void Pivots(IReadOnlyList<Pivot> pivots) => Grid(
+        [new("id"), new("from"), new("to"), new("recommended"), new("P(below)", Drop: 2), new("at", Drop: 1), new("reason", Shrinks: true)],
+        pivots.Select(p => new[]
+        {
+            p.Id, p.FromVersion.ToString(CultureInfo.InvariantCulture), p.ToVersion.ToString(CultureInfo.InvariantCulture),
+            p.Evaluation.Recommended ? "yes" : "no", Percent(p.Evaluation.ProbabilityBelowTarget), Time(p.CreatedAt), p.Reason,
+        }).ToList(),
+        "No pivots.", Count(pivots.Count, "pivot"));
 
     /// <summary>The state, the numbers, and the evidence drawn against the target on one scale.</summary>
     public static void Evaluation(Evaluation e)
@@ -82,7 +231,8 @@ public static class Output
 
         Cli.Out.WriteLine($"state      {e.State}");
         Cli.Out.WriteLine($"metric     {e.Metric ?? "none"}, target {(e.Target is { } t ? Number(t) : "none")} ({Measure(e.TargetPerSample)})");
-        Cli.Out.WriteLine($"evidence   {e.Samples} samples, {e.Successes} successes{(isValue ? $", value {Number(e.Value)}" : "")} since version {e.StrategyVersion} ({Time(e.StrategySince)})");
+        Cli.Out.WriteLine($"evidence   {Count(e.Samples, "sample")}, {Count(e.Successes, "success", "successes")}{(isValue ? $", value {Number(e.Value)}" : "")}");
+        Cli.Out.WriteLine($"           since version {e.StrategyVersion} ({Time(e.StrategySince)})");
         Cli.Out.WriteLine($"observed   {Measure(e.Observed)}");
         Cli.Out.WriteLine($"P(below)   {Percent(e.ProbabilityBelowTarget)}");
         if (e.EValueBelowTarget is { } evidence)
@@ -104,85 +254,133 @@ public static class Output
             line[At(high)] = ']';
             line[At(observed)] = '●';
             line[At(target)] = '|';
+            Cli.Out.WriteLine($"interval   95 % from {Measure(low)} to {Measure(high)}");
             Cli.Out.WriteLine();
             Cli.Out.WriteLine($"           0{new string(' ', BarWidth - 1)}{Measure(scale)}");
             Cli.Out.WriteLine($"evidence   {new string(line)}");
-            Cli.Out.WriteLine($"           ● observed  [─] 95 % interval {Measure(low)} to {Measure(high)}  | target");
+            Cli.Out.WriteLine("           ● observed  [─] 95 % interval  | target");
         }
 
         var p = e.Pivot;
         Cli.Out.WriteLine();
-        Cli.Out.WriteLine($"pivot      {(p.Recommended ? "recommended" : "not recommended")}, {(p.Allowed ? "allowed now" : $"blocked by {p.BlockedBy}")}"
-            + (p.NextPivotAllowedAt is { } next ? $" until {Time(next)}" : "")
-            + $"; {p.PivotsLast7Days} of {p.MaxPivotsPerWeek} pivots used in the last 7 days");
+        Cli.Out.WriteLine($"pivot      {(p.Recommended ? "recommended" : "not recommended")}, {(p.Allowed ? "allowed now" : $"blocked by {p.BlockedBy}")}");
+        if (p.NextPivotAllowedAt is { } next)
+        {
+            Cli.Out.WriteLine($"           allowed again at {Time(next)}");
+        }
+        Cli.Out.WriteLine($"           {p.PivotsLast7Days} of {Count(p.MaxPivotsPerWeek, "pivot")} used in the last 7 days");
     }
 
-    /// <summary>Outcomes over time: one row per bucket with a bar for its samples and one for its successes.</summary>
+    /// <summary>Outcomes over time: one row per bucket with a bar for its samples and one for its successes, as wide as the terminal allows.</summary>
     public static void Stats(Stats stats)
     {
-        var maxSamples = Math.Max(1, stats.Buckets.Count == 0 ? 1 : stats.Buckets.Max(b => b.Samples));
-        var table = Table(stats.Bucket, "runs", "samples", "successes", "value", "samples ▇  successes █");
-        foreach (var b in stats.Buckets)
+        var total = $"{Count(stats.Buckets.Sum(b => b.Samples), "sample")}, {Count(stats.Buckets.Sum(b => b.Successes), "success", "successes")}, "
+            + $"{Count(stats.Buckets.Sum(b => b.RunsStarted), "run")} from {Time(stats.From)} to {Time(stats.To)}";
+        if (stats.Buckets.All(b => b.Samples == 0 && b.RunsStarted == 0))
         {
-            var samples = (int)Math.Round((double)b.Samples / maxSamples * BarWidth);
-            var successes = (int)Math.Round((double)b.Successes / maxSamples * BarWidth);
-            table.AddRow(Time(b.Start), b.RunsStarted.ToString(CultureInfo.InvariantCulture), b.Samples.ToString(CultureInfo.InvariantCulture),
-                b.Successes.ToString(CultureInfo.InvariantCulture), Number(b.Value), new string('█', successes) + new string('▇', Math.Max(0, samples - successes)));
+            Cli.Out.WriteLine($"No outcomes: {total}.");
+            return;
         }
-        Cli.Out.Write(table);
-        Cli.Out.WriteLine($"{stats.Buckets.Sum(b => b.Samples)} samples, {stats.Buckets.Sum(b => b.Successes)} successes, {stats.Buckets.Sum(b => b.RunsStarted)} runs from {Time(stats.From)} to {Time(stats.To)}");
+        var rows = stats.Buckets.Select(b => new[]
+        {
+            Time(b.Start), b.RunsStarted.ToString(CultureInfo.InvariantCulture), b.Samples.ToString(CultureInfo.InvariantCulture),
+            b.Successes.ToString(CultureInfo.InvariantCulture), Number(b.Value), "",
+        }).ToList();
+        string[] headers = [stats.Bucket, "runs", "samples", "successes", "value", "chart"];
+        var used = headers.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).Sum() + (3 * headers.Length) + 1;
+        var barWidth = Math.Clamp(Cli.Out.Profile.Width - used, 5, BarWidth);
+        var maxSamples = Math.Max(1, stats.Buckets.Max(b => b.Samples));
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var b = stats.Buckets[i];
+            var samples = (int)Math.Round((double)b.Samples / maxSamples * barWidth);
+            var successes = (int)Math.Round((double)b.Successes / maxSamples * barWidth);
+            rows[i][5] = new string('█', successes) + new string('▇', Math.Max(0, samples - successes));
+        }
+        Grid([.. headers.Select(h => new Column(h))], rows, "", "▇ samples  █ successes");
+        Cli.Out.WriteLine(total);
     }
 
-    /// <summary>One line per event, so that a followed feed reads (and greps) like a log.</summary>
-    public static string EventLine(Event e) =>
-        $"{e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}  {e.Type,-24}  {e.Id}  {OneLine(EventSummary(e))}";
+    /// <summary>
+    /// One line per event, so that a followed feed reads (and greps) like a log; when that line is wider
+    /// than the terminal, what the event is about goes on a second, indented line.
+    /// </summary>
+    public static string EventLine(Event e)
+    {
+        var head = $"{e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}  {e.Type,-24}";
+        var width = Cli.Out.Profile.Width;
+        var summary = EventSummary(e, name => name);
+        if (Cells(head) + 2 + Cells(e.Id) + 2 + Cells(summary) <= width)
+        {
+            return $"{head}  {e.Id}  {summary}";
+        }
+        // Narrow: only the playbook's name is cut, and lines break between words, so an id is never split.
+        var room = width - 4 - Cells(EventSummary(e, _ => ""));
+        var words = EventSummary(e, name => Cut(name, Math.Max(MinShrunk, room))).Split(' ');
+        var lines = new List<string> { head };
+        if (Cells(head) + 2 + Cells(e.Id) <= width)
+        {
+            lines[0] += "  " + e.Id;
+        }
+        else
+        {
+            lines[0] = head.TrimEnd();
+            lines.Add("    " + e.Id);
+        }
+        lines.Add("   ");
+        foreach (var word in words)
+        {
+            if (lines[^1].Length > 4 && Cells(lines[^1]) + 1 + Cells(word) > width)
+            {
+                lines.Add("   ");
+            }
+            lines[^1] += " " + word;
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
 
     /// <summary>What the event is about, in a few words: the resource's id and the change.</summary>
-    public static string EventSummary(Event e)
+    public static string EventSummary(Event e) => EventSummary(e, name => name);
+
+    private static string EventSummary(Event e, Func<string, string> name)
     {
         string Text(params string[] path)
         {
             var node = e.Data;
-            foreach (var name in path)
+            foreach (var member in path)
             {
-                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(name, out node))
+                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(member, out node))
                 {
                     return "?";
                 }
             }
-            return node.ValueKind == JsonValueKind.String ? node.GetString()! : node.ToString();
+            return OneLine(node.ValueKind == JsonValueKind.String ? node.GetString()! : node.ToString());
         }
         return e.Type switch
         {
-            EventTypes.PlaybookCreated => $"{Text("playbook", "id")} \"{Text("playbook", "name")}\"",
+            EventTypes.PlaybookCreated => $"{Text("playbook", "id")} \"{name(Text("playbook", "name"))}\"",
             EventTypes.PlaybookUpdated => $"{Text("playbook", "id")} version {Text("previousVersion")} -> {Text("playbook", "version")}",
             EventTypes.PlaybookDeleted => Text("playbookId"),
             EventTypes.RunStarted => $"{Text("run", "id")} of {Text("run", "playbookId")}",
             EventTypes.RunEnded => $"{Text("run", "id")} of {Text("run", "playbookId")} {Text("run", "status")}",
             EventTypes.AdaptationStateChanged => $"{Text("playbookId")} {Text("from")} -> {Text("to")}",
             EventTypes.PivotCreated => $"{Text("pivot", "id")} of {Text("playbook", "id")} version {Text("pivot", "fromVersion")} -> {Text("pivot", "toVersion")}",
-            _ => e.Subject ?? "",
+            _ => OneLine(e.Subject ?? ""),
         };
     }
 
-    // A name with a line break must not split an event over two lines.
+    // A name with a line break must not split an event or a table row over two lines.
     private static string OneLine(string text) => string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c));
 
-    public static void Webhooks(IReadOnlyList<Webhook> webhooks)
-    {
-        var table = Table("id", "url", "events", "enabled", "description", "updated");
-        foreach (var w in webhooks)
-        {
-            table.AddRow(w.Id, Markup.Escape(w.Url), Markup.Escape(WebhookEvents(w)), Enabled(w), Markup.Escape(w.Description ?? ""), Time(w.UpdatedAt));
-        }
-        Cli.Out.Write(table);
-        Cli.Out.WriteLine($"{webhooks.Count} webhook(s)");
-    }
+    public static void Webhooks(IReadOnlyList<Webhook> webhooks) => Grid(
+        [new("id"), new("url", Shrinks: true), new("events", Shrinks: true), new("enabled"), new("description", Shrinks: true, Drop: 2), new("updated", Drop: 1)],
+        webhooks.Select(w => new[] { w.Id, w.Url, WebhookEvents(w), Enabled(w), w.Description ?? "", Time(w.UpdatedAt) }).ToList(),
+        "No webhooks.", Count(webhooks.Count, "webhook"));
 
     public static void Webhook(Webhook w)
     {
         var table = Table("field", "value");
-        void Row(string field, string? value) => table.AddRow(field, Markup.Escape(value ?? ""));
+        void Row(string field, string? value) => table.AddRow(new Text(field), new Text(value ?? ""));
         Row("id", w.Id);
         Row("url", w.Url);
         Row("events", WebhookEvents(w));
@@ -205,21 +403,18 @@ public static class Output
 
     private static string Enabled(Webhook w) => w.Enabled ? "yes" : w.DisabledReason is { } reason ? $"no ({reason})" : "no";
 
-    public static void Deliveries(IReadOnlyList<Delivery> deliveries)
-    {
-        var table = Table("id", "event", "type", "status", "attempts", "last answer", "last attempt", "next attempt");
-        foreach (var d in deliveries)
+    public static void Deliveries(IReadOnlyList<Delivery> deliveries) => Grid(
+        [new("id"), new("event", Drop: 3), new("type"), new("status"), new("attempts"), new("last answer", Shrinks: true), new("last attempt", Drop: 2), new("next attempt", Drop: 1)],
+        deliveries.Select(d =>
         {
             var answer = d.LastStatusCode is { } code ? code.ToString(CultureInfo.InvariantCulture) : "";
             if (d.LastError is { } error)
             {
                 answer = answer.Length == 0 ? error : $"{answer} {error}";
             }
-            table.AddRow(d.Id, d.EventId, d.EventType, d.Status, d.Attempts.ToString(CultureInfo.InvariantCulture), Markup.Escape(answer), Time(d.LastAttemptAt), Time(d.NextAttemptAt));
-        }
-        Cli.Out.Write(table);
-        Cli.Out.WriteLine($"{deliveries.Count} deliver{(deliveries.Count == 1 ? "y" : "ies")}");
-    }
+            return new[] { d.Id, d.EventId, d.EventType, d.Status, d.Attempts.ToString(CultureInfo.InvariantCulture), answer, Time(d.LastAttemptAt), Time(d.NextAttemptAt) };
+        }).ToList(),
+        "No deliveries.", Count(deliveries.Count, "delivery", "deliveries"));
 
     public static void Delivery(Delivery d) => Deliveries([d]);
 }

@@ -20,9 +20,13 @@ public static class PlaybookCommands
         var list = new Command("list", "List the workspace's playbooks, newest first") { status, mode, buddy, limit };
         list.SetAction(Cli.With(async (c, ct) =>
         {
-            var options = new ListOptions(Math.Min(c.Get(limit), 1000), null, c.Get(status), c.Get(mode), c.Get(buddy));
-            var playbooks = await c.Client.ListAllPlaybooksAsync(options, ct).Take(c.Get(limit)).ToListAsync(ct);
-            c.Print(playbooks, Output.Playbooks);
+            if (c.Get(limit) < 1)
+            {
+                throw new Cli.UsageException("--limit must be at least 1.");
+            }
+            var playbooks = await c.CollectAsync(c.Get(limit), (pageSize, cursor) =>
+                c.Client.ListPlaybooksAsync(new ListOptions(pageSize, cursor, c.Get(status), c.Get(mode), c.Get(buddy)), ct));
+            c.PrintList(playbooks, "playbooks", Output.Playbooks);
         }));
         yield return list;
 
@@ -42,9 +46,26 @@ public static class PlaybookCommands
             c.Print(await c.Client.UpdatePlaybookAsync(c.Get(id), await ReadObjectAsync(c.Get(patchFile), ct), c.Get(ifMatch), ct), Output.Playbook)));
         yield return update;
 
-        var delete = new Command("delete", "Delete a playbook with its runs, versions and pivots") { id };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Delete without asking (needed when standard input is not a terminal)" };
+        var delete = new Command("delete", "Delete a playbook with its runs, versions and pivots (asks first, unless --yes)") { id, yes };
         delete.SetAction(Cli.With(async (c, ct) =>
         {
+            if (!c.Get(yes))
+            {
+                // A script cannot answer a question: it must say --yes rather than hang or delete by default.
+                if (Console.IsInputRedirected)
+                {
+                    throw new Cli.UsageException($"Not deleting {c.Get(id)}: standard input is not a terminal to confirm on; pass --yes to delete without asking.");
+                }
+                var playbook = await c.Client.GetPlaybookAsync(c.Get(id), ct);
+                await Console.Error.WriteAsync($"Delete {playbook.Id} \"{playbook.Name}\" with its runs, versions and pivots? [y/N] ");
+                var answer = (await Console.In.ReadLineAsync(ct))?.Trim();
+                if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+                {
+                    await Console.Error.WriteLineAsync($"Kept {playbook.Id}.");
+                    return;
+                }
+            }
             await c.Client.DeletePlaybookAsync(c.Get(id), ct);
             c.Print(new { ok = true }, _ => Cli.Out.WriteLine($"Deleted {c.Get(id)}."));
         }));
@@ -53,17 +74,8 @@ public static class PlaybookCommands
         var versions = new Command("versions", "List the saved versions of a playbook's spec") { id };
         versions.SetAction(Cli.With(async (c, ct) =>
         {
-            var all = await c.Client.ListAllVersionsAsync(c.Get(id), ct).ToListAsync(ct);
-            c.Print(all, items =>
-            {
-                var table = Output.Table("version", "change", "by", "at", "hypothesis");
-                foreach (var v in items)
-                {
-                    table.AddRow(v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Change, v.CreatedBy, Output.Time(v.CreatedAt),
-                        Spectre.Console.Markup.Escape(v.Spec.Strategy.Hypothesis));
-                }
-                Cli.Out.Write(table);
-            });
+            var all = await c.CollectAsync(null, (pageSize, cursor) => c.Client.ListVersionsAsync(c.Get(id), new ListOptions(pageSize, cursor), ct));
+            c.PrintList(all, "versions", Output.Versions);
         }));
         yield return versions;
     }

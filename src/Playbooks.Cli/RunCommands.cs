@@ -16,7 +16,10 @@ public static class RunCommands
         var status = new Option<string?>("--status") { Description = "Only runs with this status (running, completed, failed, cancelled)" };
         var runs = new Command("runs", "List a playbook's runs, oldest first") { id, status };
         runs.SetAction(Cli.With(async (c, ct) =>
-            c.Print(await c.Client.ListAllRunsAsync(c.Get(id), new ListOptions(Status: c.Get(status)), ct).ToListAsync(ct), Output.Runs)));
+        {
+            var all = await c.CollectAsync(null, (pageSize, cursor) => c.Client.ListRunsAsync(c.Get(id), new ListOptions(pageSize, cursor, c.Get(status)), ct));
+            c.PrintList(all, "runs", Output.Runs);
+        }));
         yield return runs;
 
         var start = new Command("start", "Record that a run started, for an agent that runs elsewhere; prints the run") { id };
@@ -34,7 +37,7 @@ public static class RunCommands
             if (c.Get(dryRun))
             {
                 var prompt = await new PlaybookRunner(c.Client, NoChat.Instance).PreviewAsync(c.Get(id), ct);
-                c.Print(new { prompt }, p => Console.Out.Write(p.prompt));
+                c.PrintOwn(new { prompt }, p => Console.Out.Write(p.prompt));
                 return;
             }
             var address = c.Get(endpoint) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_CHAT_ENDPOINT");
@@ -43,9 +46,19 @@ public static class RunCommands
             {
                 throw new Cli.UsageException("A run needs a chat endpoint and a model: --chat-endpoint and --model (or PLAYBOOKS_CHAT_ENDPOINT and PLAYBOOKS_CHAT_MODEL), or --dry-run.");
             }
-            using var chat = PlaybookRunner.OpenAICompatible(chatEndpoint, modelName, c.Get(chatKey) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_CHAT_API_KEY"));
-            var result = await new PlaybookRunner(c.Client, chat, new RunnerOptions { MaxTurns = c.Get(maxTurns) }).RunAsync(c.Get(id), ct);
-            c.Print(result, r =>
+            using var chat = new ChatEndpoint(PlaybookRunner.OpenAICompatible(chatEndpoint, modelName, c.Get(chatKey) ?? Environment.GetEnvironmentVariable("PLAYBOOKS_CHAT_API_KEY")), chatEndpoint);
+            RunResult result;
+            try
+            {
+                result = await new PlaybookRunner(c.Client, chat, new RunnerOptions { MaxTurns = c.Get(maxTurns) }).RunAsync(c.Get(id), ct);
+            }
+            catch (ChatEndpoint.Failure failure)
+            {
+                var ended = failure.Data[PlaybookRunner.FailedRunIdKey] is string runId ? $"Run {runId} ended as failed: " : "";
+                var message = ended + failure.Message;
+                throw failure.Unreachable ? new Cli.CannotReachException(message) : new Cli.RefusedException(message);
+            }
+            c.PrintOwn(result, r =>
             {
                 foreach (var call in r.ToolCalls)
                 {
@@ -94,19 +107,52 @@ public static class RunCommands
         var pivots = new Command("pivots", "List a playbook's pivots, oldest first") { id };
         pivots.SetAction(Cli.With(async (c, ct) =>
         {
-            var page = await c.Client.ListPivotsAsync(c.Get(id), new ListOptions(Limit: 1000), ct);
-            c.Print(page.Items, items =>
-            {
-                var table = Output.Table("id", "from", "to", "recommended", "P(below)", "at", "reason");
-                foreach (var p in items)
-                {
-                    table.AddRow(p.Id, p.FromVersion.ToString(CultureInfo.InvariantCulture), p.ToVersion.ToString(CultureInfo.InvariantCulture),
-                        p.Evaluation.Recommended ? "yes" : "no", Output.Percent(p.Evaluation.ProbabilityBelowTarget), Output.Time(p.CreatedAt), Spectre.Console.Markup.Escape(p.Reason));
-                }
-                Cli.Out.Write(table);
-            });
+            var all = await c.CollectAsync(null, (pageSize, cursor) => c.Client.ListPivotsAsync(c.Get(id), new ListOptions(pageSize, cursor), ct));
+            c.PrintList(all, "pivots", Output.Pivots);
         }));
         yield return pivots;
+    }
+
+    /// <summary>
+    /// The chat endpoint's failures as one sentence that names the endpoint: unreachable (no answer at all),
+    /// or an answer that is an error or is not understood. The run is ended as failed with that sentence as its note.
+    /// </summary>
+    private sealed class ChatEndpoint(Microsoft.Extensions.AI.IChatClient inner, Uri address) : Microsoft.Extensions.AI.DelegatingChatClient(inner)
+    {
+        public sealed class Failure(string message, bool unreachable, Exception inner) : Exception(message, inner)
+        {
+            public bool Unreachable { get; } = unreachable;
+        }
+
+        public override async Task<Microsoft.Extensions.AI.ChatResponse> GetResponseAsync(
+            IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await base.GetResponseAsync(messages, options, cancellationToken);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw Describe(error);
+            }
+        }
+
+        private Failure Describe(Exception error)
+        {
+            if (error is System.ClientModel.ClientResultException { Status: > 0 } answered)
+            {
+                var reason = answered.GetRawResponse()?.ReasonPhrase;
+                return new Failure($"the chat endpoint {address} answered {answered.Status}{(string.IsNullOrEmpty(reason) ? "" : $" ({reason})")}.", false, error);
+            }
+            for (var e = error; e is not null; e = e.InnerException)
+            {
+                if (e is HttpRequestException { StatusCode: null } or System.Net.Sockets.SocketException or TimeoutException or TaskCanceledException)
+                {
+                    return new Failure($"cannot reach the chat endpoint {address}: {Cli.Describe(e)}", true, error);
+                }
+            }
+            return new Failure($"the chat endpoint {address} gave an answer that could not be used: {Cli.Describe(error)}", false, error);
+        }
     }
 
     /// <summary>Stands in for a chat client where none is used (a dry run only builds the prompt).</summary>

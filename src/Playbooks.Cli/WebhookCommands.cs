@@ -22,7 +22,7 @@ public static class WebhookCommands
             Output.IssuedWebhook)));
 
         var list = new Command("list", "List the workspace's webhook endpoints");
-        list.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.ListWebhooksAsync(ct), Output.Webhooks)));
+        list.SetAction(Cli.With(async (c, ct) => c.PrintList(await c.Client.ListWebhooksAsync(ct), "webhooks", Output.Webhooks)));
 
         var get = new Command("get", "Show one webhook endpoint") { id };
         get.SetAction(Cli.With(async (c, ct) => c.Print(await c.Client.GetWebhookAsync(c.Get(id), ct), Output.Webhook)));
@@ -66,8 +66,9 @@ public static class WebhookCommands
             {
                 throw new Cli.UsageException("--limit must be at least 1.");
             }
-            var options = new ListOptions(Math.Min(c.Get(limit), 1000), Status: c.Get(status));
-            c.Print(await c.Client.ListAllDeliveriesAsync(c.Get(id), options, ct).Take(c.Get(limit)).ToListAsync(ct), Output.Deliveries);
+            var all = await c.CollectAsync(c.Get(limit), (pageSize, cursor) =>
+                c.Client.ListDeliveriesAsync(c.Get(id), new ListOptions(pageSize, cursor, c.Get(status)), ct));
+            c.PrintList(all, "deliveries", Output.Deliveries);
         }));
 
         var deliveryId = new Argument<string>("deliveryId") { Description = "Delivery id (dlv_...)" };

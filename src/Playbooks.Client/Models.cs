@@ -48,11 +48,15 @@ public sealed record Pivot(
 
 public sealed record PivotResult(Pivot Pivot, Playbook Playbook);
 
+/// <summary>What <c>POST /v1/demo</c> made: the demo playbooks, and the one whose evaluation allows a pivot now.</summary>
+public sealed record DemoResult(IReadOnlyList<Playbook> Playbooks, string PivotReadyPlaybookId);
+
 public sealed record Workspace(string Id, string Name, bool ReadOnly, DateTimeOffset CreatedAt);
 
 public sealed record Grant(string WorkspaceId, string Role);
 
-public sealed record Token(string Id, string Subject, IReadOnlyList<Grant> Grants, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+/// <summary>A token without its secret; <see cref="RevokedAt"/> only comes with the admin list.</summary>
+public sealed record Token(string Id, string Subject, IReadOnlyList<Grant> Grants, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt = null);
 
 public sealed record IssuedToken(Token Token, string Secret);
 

@@ -29,6 +29,9 @@ public sealed record RunResult(Run Run, string EndedBy, IReadOnlyList<ToolCall> 
 /// </summary>
 public sealed class PlaybookRunner(PlaybooksClient api, IChatClient chat, RunnerOptions? options = null)
 {
+    /// <summary>The key in <see cref="Exception.Data"/> of an error that ended a run as failed: the run's id.</summary>
+    public const string FailedRunIdKey = "Playbooks.FailedRunId";
+
     private readonly RunnerOptions options = options ?? new RunnerOptions();
 
     /// <summary>An <see cref="IChatClient"/> for any OpenAI-compatible chat completions endpoint.</summary>
@@ -91,6 +94,8 @@ public sealed class PlaybookRunner(PlaybooksClient api, IChatClient chat, Runner
         catch (Exception exception) when (session.Finished is null)
         {
             await EndUnlessEndedAsync(session, "failed", $"The runtime failed: {exception.Message}");
+            // The caller can say which run the error ended.
+            exception.Data[FailedRunIdKey] = run.Id;
             throw;
         }
     }

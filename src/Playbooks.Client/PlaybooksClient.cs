@@ -75,6 +75,13 @@ public sealed class PlaybooksClient : IDisposable
         && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Put || request.Method == HttpMethod.Delete
             || (request.Method == HttpMethod.Post && request.Headers.Contains(IdempotencyKeyHeader)));
 
+    /// <summary>
+    /// When set, receives the body of every successful answer exactly as the API sent it (members,
+    /// order, nulls, timestamps), before the typed method reads it: for a caller that shows the API's
+    /// own JSON, such as the CLI's <c>--json</c>, without a second request.
+    /// </summary>
+    public Action<JsonNode>? BodyRead { get; set; }
+
     public void Dispose()
     {
         if (ownsHttp)
@@ -155,6 +162,15 @@ public sealed class PlaybooksClient : IDisposable
     public Task<PivotResult> PivotAsync(string playbookId, string reason, JsonObject strategy, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
         SendAsync<PivotResult>(HttpMethod.Post, $"v1/playbooks/{Escape(playbookId)}/pivots", null,
             Body(new JsonObject { ["reason"] = reason, ["strategy"] = strategy.DeepClone() }), cancellationToken, idempotencyKey);
+
+    // Demo
+
+    /// <summary>
+    /// Fills the workspace with the demo playbooks and four weeks of history (one ready to pivot
+    /// now). A 409 <c>demo_exists</c> when the workspace has them already; 404 when the server has the demo off.
+    /// </summary>
+    public Task<DemoResult> DemoAsync(string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<DemoResult>(HttpMethod.Post, "v1/demo", null, null, cancellationToken, idempotencyKey);
 
     public Task<Page<Pivot>> ListPivotsAsync(string playbookId, ListOptions? options = null, CancellationToken cancellationToken = default) =>
         PageAsync<Pivot>($"v1/playbooks/{Escape(playbookId)}/pivots", "pivots", options, cancellationToken);
@@ -276,6 +292,13 @@ public sealed class PlaybooksClient : IDisposable
         SendAsync<IssuedToken>(HttpMethod.Post, "v1/admin/tokens", null,
             JsonContent.Create(new { subject, grants, expiresAt = Time(expiresAt) }, options: Json), cancellationToken);
 
+    /// <summary>One page of every token issued, oldest first, revoked and expired ones included; never a secret.</summary>
+    public Task<Page<Token>> ListTokensAsync(ListOptions? options = null, CancellationToken cancellationToken = default) =>
+        PageAsync<Token>("v1/admin/tokens", "tokens", options, cancellationToken);
+
+    public IAsyncEnumerable<Token> ListAllTokensAsync(CancellationToken cancellationToken = default) =>
+        AllAsync<Token>("v1/admin/tokens", "tokens", null, cancellationToken);
+
     public Task RevokeTokenAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync<bool>(HttpMethod.Delete, $"v1/admin/tokens/{Escape(id)}", "ok", null, cancellationToken);
 
@@ -303,6 +326,10 @@ public sealed class PlaybooksClient : IDisposable
             throw await PlaybooksApiException.ReadAsync(response, cancellationToken);
         }
         using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        if (BodyRead is { } read)
+        {
+            read(JsonNode.Parse(document.RootElement.GetRawText())!);
+        }
         var element = member is null ? document.RootElement : document.RootElement.GetProperty(member);
         return element.Deserialize<T>(Json)!;
     }

@@ -3,8 +3,12 @@ using System.Text.Json.Nodes;
 
 namespace Playbooks.Cli.Tests;
 
-/// <summary>The real <c>playbooks</c> command, run as a process like a user or a script would.</summary>
-public sealed class CliProcess(Uri server, string? token = null, string? adminKey = null)
+/// <summary>
+/// The real <c>playbooks</c> command, run as a process like a user or a script would. <paramref name="environment"/> is applied
+/// last (a null value unsets the variable). XDG_CONFIG_HOME points at an empty place unless it sets one, so that no saved login
+/// of the machine's user leaks into a test.
+/// </summary>
+public sealed class CliProcess(Uri server, string? token = null, string? adminKey = null, IReadOnlyDictionary<string, string?>? environment = null)
 {
     public sealed record Result(int ExitCode, string Out, string Error)
     {
@@ -22,6 +26,30 @@ public sealed class CliProcess(Uri server, string? token = null, string? adminKe
         {
             await process.StandardInput.WriteAsync(input);
         }
+        process.StandardInput.Close();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>
+    /// Runs the command on a pseudo-terminal (util-linux <c>script</c>), typing <paramref name="input"/>: as a person at a
+    /// terminal would. Standard output and error both arrive in <see cref="Result.Out"/>, as on a screen.
+    /// </summary>
+    public async Task<Result> RunOnTerminalAsync(string input, params string[] args)
+    {
+        var start = StartInfo(args);
+        var command = string.Join(' ', new[] { start.FileName }.Concat(start.ArgumentList).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        start.FileName = "script";
+        start.ArgumentList.Clear();
+        foreach (var arg in new[] { "-qec", command, "/dev/null" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input);
+        await process.StandardInput.FlushAsync();
         process.StandardInput.Close();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
         return new Result(process.ExitCode, await output, await error);
@@ -79,6 +107,26 @@ public sealed class CliProcess(Uri server, string? token = null, string? adminKe
         }
     }
 
+    /// <summary>
+    /// Runs the command in a pseudo-terminal of <paramref name="columns"/> columns (util-linux <c>script</c>), as a
+    /// person at a terminal would see it: standard output and error together, without the terminal's control sequences.
+    /// </summary>
+    public async Task<Result> RunInTerminalAsync(int columns, params string[] args)
+    {
+        static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var command = $"stty cols {columns} rows 50; exec dotnet {Quote(Path.Combine(AppContext.BaseDirectory, "playbooks.dll"))} {string.Join(' ', args.Select(Quote))}";
+        var start = WithEnvironment(new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false });
+        start.ArgumentList.Add("-qec");
+        start.ArgumentList.Add(command);
+        start.ArgumentList.Add("/dev/null");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        var screen = System.Text.RegularExpressions.Regex.Replace(await output, @"\x1B(\[[0-9;?]*[A-Za-z]|[=>])", "").Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);
+        return new Result(process.ExitCode, screen, await error);
+    }
+
     private ProcessStartInfo StartInfo(string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -93,6 +141,11 @@ public sealed class CliProcess(Uri server, string? token = null, string? adminKe
         {
             start.ArgumentList.Add(arg);
         }
+        return WithEnvironment(start);
+    }
+
+    private ProcessStartInfo WithEnvironment(ProcessStartInfo start)
+    {
         start.Environment["PLAYBOOKS_SERVER"] = server.ToString();
         start.Environment.Remove("PLAYBOOKS_TOKEN");
         start.Environment.Remove("PLAYBOOKS_ADMIN_KEY");
@@ -104,6 +157,18 @@ public sealed class CliProcess(Uri server, string? token = null, string? adminKe
         if (adminKey is not null)
         {
             start.Environment["PLAYBOOKS_ADMIN_KEY"] = adminKey;
+        }
+        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(Path.GetTempPath(), "playbooks-cli-no-config");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
         return start;
     }

@@ -38,7 +38,7 @@ public sealed partial class CliTests : IAsyncLifetime
     {
         var workspace = await Admin.RunAsync("admin", "workspace", "create", "Growth", "--json");
         Assert.Equal(0, workspace.ExitCode);
-        var workspaceId = workspace.Json["id"]!.GetValue<string>();
+        var workspaceId = workspace.Json["workspace"]!["id"]!.GetValue<string>();
         var token = await Admin.RunAsync("admin", "token", "create", "--subject", "user_42", "--grant", $"{workspaceId}:editor", "--json");
         Assert.Equal(0, token.ExitCode);
         var secret = token.Json["secret"]!.GetValue<string>();
@@ -63,8 +63,8 @@ public sealed partial class CliTests : IAsyncLifetime
 
         var created = await cli.RunAsync("create", "-f", spec, "--json");
         Assert.Equal(0, created.ExitCode);
-        var id = created.Json["id"]!.GetValue<string>();
-        Assert.Equal(1, created.Json["version"]!.GetValue<int>());
+        var id = created.Json["playbook"]!["id"]!.GetValue<string>();
+        Assert.Equal(1, created.Json["playbook"]!["version"]!.GetValue<int>());
 
         var table = await cli.RunAsync("list");
         Assert.Equal(0, table.ExitCode);
@@ -74,39 +74,39 @@ public sealed partial class CliTests : IAsyncLifetime
         var patch = WriteFile("patch.json", """{ "strategy": { "channels": ["email"] } }""");
         var updated = await cli.RunAsync("update", id, "-f", patch, "--if-match", "1", "--json");
         Assert.Equal(0, updated.ExitCode);
-        Assert.Equal(2, updated.Json["version"]!.GetValue<int>());
+        Assert.Equal(2, updated.Json["playbook"]!["version"]!.GetValue<int>());
 
         var dryRun = await cli.RunAsync("run", id, "--dry-run");
         Assert.Equal(0, dryRun.ExitCode);
         Assert.StartsWith("## Role", dryRun.Out, StringComparison.Ordinal);
         Assert.Contains("Hypothesis to test: \"Heads of growth book meetings\"", dryRun.Out, StringComparison.Ordinal);
-        Assert.Equal("[]", (await cli.RunAsync("runs", id, "--json")).Json.ToJsonString());
+        Assert.Empty((await cli.RunAsync("runs", id, "--json")).Json["runs"]!.AsArray());
 
         var started = await cli.RunAsync("start", id, "--json");
-        var runId = started.Json["id"]!.GetValue<string>();
+        var runId = started.Json["run"]!["id"]!.GetValue<string>();
         var reported = await cli.RunAsync("outcome", runId, "--samples", "60", "--successes", "1", "--json");
         Assert.Equal(0, reported.ExitCode);
-        Assert.Equal(60, reported.Json["metrics"]!["samples"]!.GetValue<int>());
+        Assert.Equal(60, reported.Json["run"]!["metrics"]!["samples"]!.GetValue<int>());
 
         var evaluation = await cli.RunAsync("evaluate", id);
         Assert.Equal(0, evaluation.ExitCode);
         Assert.Contains("state      collecting", evaluation.Out, StringComparison.Ordinal);
-        Assert.Contains("60 samples, 1 successes", evaluation.Out, StringComparison.Ordinal);
+        Assert.Contains("60 samples, 1 success\n", evaluation.Out, StringComparison.Ordinal);
         Assert.Contains("●", evaluation.Out, StringComparison.Ordinal);
-        Assert.Equal("collecting", (await cli.RunAsync("evaluate", id, "--json")).Json["state"]!.GetValue<string>());
+        Assert.Equal("collecting", (await cli.RunAsync("evaluate", id, "--json")).Json["evaluation"]!["state"]!.GetValue<string>());
 
         var stats = await cli.RunAsync("stats", id, "--bucket", "hour", "--json");
         Assert.Equal(0, stats.ExitCode);
         Assert.Equal(60, stats.Json["buckets"]!.AsArray().Sum(b => b!["samples"]!.GetValue<int>()));
         var chart = await cli.RunAsync("stats", id, "--bucket", "day");
         Assert.Contains("█", chart.Out, StringComparison.Ordinal);
-        Assert.Contains("60 samples, 1 successes, 1 runs", chart.Out, StringComparison.Ordinal);
+        Assert.Contains("60 samples, 1 success, 1 run from", chart.Out, StringComparison.Ordinal);
 
         var ended = await cli.RunAsync("end", runId, "--note", "done", "--json");
-        Assert.Equal("completed", ended.Json["status"]!.GetValue<string>());
+        Assert.Equal("completed", ended.Json["run"]!["status"]!.GetValue<string>());
         var runs = await cli.RunAsync("runs", id);
         Assert.Contains("completed", runs.Out, StringComparison.Ordinal);
-        Assert.Equal(0, (await cli.RunAsync("delete", id)).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("delete", id, "--yes")).ExitCode);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed partial class CliTests : IAsyncLifetime
         var created = await cli.RunWithInputAsync("""{ "name": "From stdin", "mode": "inbound", "buddyId": "insights", "strategy": { "hypothesis": "H" } }""", "create", "-f", "-", "--json");
 
         Assert.Equal(0, created.ExitCode);
-        Assert.Equal("From stdin", created.Json["name"]!.GetValue<string>());
+        Assert.Equal("From stdin", created.Json["playbook"]!["name"]!.GetValue<string>());
     }
 
     [Fact]
@@ -138,8 +138,8 @@ public sealed partial class CliTests : IAsyncLifetime
         Assert.Equal(2, (await cli.RunAsync("create", "-f", Path.Combine(directory, "no-such-file.json"))).ExitCode);
         Assert.Equal(2, (await new CliProcess(server.BaseAddress).RunAsync("list")).ExitCode);
         Assert.Equal(3, (await new CliProcess(new Uri("http://127.0.0.1:9/"), "pbt_x").RunAsync("list")).ExitCode);
-        Assert.NotEqual(0, (await cli.RunAsync("no-such-command")).ExitCode);
-        Assert.NotEqual(0, (await cli.RunAsync("outcome", "run_x", "--samples", "ten", "--successes", "1")).ExitCode);
+        Assert.Equal(2, (await cli.RunAsync("no-such-command")).ExitCode);
+        Assert.Equal(2, (await cli.RunAsync("outcome", "run_x", "--samples", "ten", "--successes", "1")).ExitCode);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed partial class CliTests : IAsyncLifetime
         var (workspaceId, cli) = await TenantAsync();
 
         var list = await Admin.RunAsync("admin", "workspace", "list", "--json");
-        Assert.Equal(workspaceId, list.Json.AsArray().Single()!["id"]!.GetValue<string>());
+        Assert.Equal(workspaceId, list.Json["workspaces"]!.AsArray().Single()!["id"]!.GetValue<string>());
 
         Assert.Equal(0, (await Admin.RunAsync("admin", "workspace", "set-read-only", workspaceId)).ExitCode);
         var refused = await cli.RunWithInputAsync("""{ "name": "N", "mode": "inbound", "buddyId": "insights", "strategy": { "hypothesis": "H" } }""", "create", "-f", "-");

@@ -146,6 +146,15 @@ public sealed class ClientTests : IDisposable
         Assert.Contains(listed, w => w.Id == workspace.Id && w.ReadOnly);
         var revoked = await Assert.ThrowsAsync<PlaybooksApiException>(() => admin.RevokeTokenAsync(issued.Token.Id));
         Assert.Equal("not_found", revoked.Code);
+        var second = await admin.CreateTokenAsync("user_8", [new Grant(workspace.Id, "editor")]);
+        var page = await admin.ListTokensAsync(new ListOptions(Limit: 1));
+        Assert.Equal(issued.Token.Id, Assert.Single(page.Items).Id);
+        Assert.NotNull(page.NextCursor);
+        var tokens = await admin.ListAllTokensAsync().ToListAsync();
+        Assert.Equal([issued.Token.Id, second.Token.Id], tokens.Select(t => t.Id));
+        Assert.NotNull(tokens[0].RevokedAt);
+        Assert.Null(tokens[1].RevokedAt);
+        Assert.Equal([new Grant(workspace.Id, "editor")], tokens[1].Grants);
     }
 
     /// <summary>Sends requests on, but can answer 503 in place of the server's answer: the work was done, the answer lost.</summary>

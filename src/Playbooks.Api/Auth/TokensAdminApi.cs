@@ -18,6 +18,9 @@ public static class TokensAdminApi
             .WithJsonBody<CreateTokenRequest>().ProducesProblems(413, 415)
             .WithSummary("Issue a token")
             .WithDescription("Issues a token for a subject with grants to workspaces. The answer is the only time the secret is shown; only its hash is stored.");
+        admin.MapGet("/tokens", List).WithName("ListTokens")
+            .WithSummary("List tokens")
+            .WithDescription("Every token issued, oldest first, revoked and expired ones included (with `revokedAt`, `expiresAt`). Never a secret or its hash. `nextCursor` is present only while another page follows.");
         admin.MapDelete("/tokens/{id}", Revoke).WithName("RevokeToken")
             .WithSummary("Revoke a token")
             .WithDescription("Takes effect on every server instance within 5 seconds.");
@@ -59,6 +62,19 @@ public static class TokensAdminApi
             var issued = await TokenStore.IssueAsync(connection, transaction, subject!, grants, expiresAt, now);
             return TypedResults.Created($"/v1/admin/tokens/{issued.Token.Id}", issued);
         }, ct);
+    }
+
+    public static async Task<Results<Ok<TokenList>, ProblemHttpResult>> List(Database db, string? limit, string? cursor, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var page = Page.Parse(limit, cursor, TokenSecrets.IdPrefix, errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+        await using var connection = await db.OpenAsync(ct);
+        var (items, next) = page.Cut(await TokenStore.ListAsync(connection, page.After, page.Limit + 1), t => t.Id);
+        return TypedResults.Ok(new TokenList(items, next));
     }
 
     public static async Task<Results<Ok<Playbooks.OkResponse>, ProblemHttpResult>> Revoke(

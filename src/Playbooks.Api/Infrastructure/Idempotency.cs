@@ -197,17 +197,24 @@ public static class Idempotency
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
-            do
+            try
             {
-                var expired = (clock.GetUtcNow() - Lifetime).ToUnixTimeMilliseconds();
-                var removed = await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
-                    "DELETE FROM idempotency_keys WHERE created_at < @expired", new { expired }, transaction), stoppingToken);
-                if (removed > 0)
+                do
                 {
-                    logger.LogInformation("Forgot {Count} idempotency keys older than {Lifetime}", removed, Lifetime);
+                    var expired = (clock.GetUtcNow() - Lifetime).ToUnixTimeMilliseconds();
+                    var removed = await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
+                        "DELETE FROM idempotency_keys WHERE created_at < @expired", new { expired }, transaction), stoppingToken);
+                    if (removed > 0)
+                    {
+                        logger.LogInformation("Forgot {Count} idempotency keys older than {Lifetime}", removed, Lifetime);
+                    }
                 }
+                while (await timer.WaitForNextTickAsync(stoppingToken));
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping, also when the host is disposed after a failed start.
+            }
         }
     }
 }

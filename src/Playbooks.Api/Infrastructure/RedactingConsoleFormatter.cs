@@ -29,7 +29,7 @@ public sealed partial class RedactingConsoleFormatter(IConfiguration configurati
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
-        if (message is null && logEntry.Exception is null)
+        if ((message is null && logEntry.Exception is null) || IsStartFailure(logEntry.Category, logEntry.EventId))
         {
             return;
         }
@@ -59,6 +59,10 @@ public sealed partial class RedactingConsoleFormatter(IConfiguration configurati
         }
         textWriter.WriteLine(Redact(line.ToString()));
     }
+
+    // "Hosting failed to start" with its stack trace: StartFailure reports the cause in one line instead.
+    private static bool IsStartFailure(string category, EventId eventId) =>
+        eventId.Id == 11 && category == "Microsoft.Extensions.Hosting.Internal.Host";
 
     private string Redact(string text)
     {

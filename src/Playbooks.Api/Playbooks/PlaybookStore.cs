@@ -120,6 +120,17 @@ public static class PlaybookStore
         return rows.Select(ToStored).ToList();
     }
 
+    /// <summary>The workspace's playbooks named exactly one of <paramref name="names"/>, which must share their first 5 characters.</summary>
+    public static async Task<List<Stored>> FindNamedAsync(DbConnection connection, DbTransaction transaction, string workspaceId, IReadOnlyCollection<string> names)
+    {
+        // The name lives inside the spec's JSON text: a LIKE on the shared prefix narrows, the exact match is made here.
+        var prefix = JsonSerializer.Serialize(new { name = names.First()[..5] }, SpecJson)[1..^2];
+        var rows = await connection.QueryAsync<Row>(
+            $"SELECT {Columns} FROM playbooks WHERE workspace_id = @workspaceId AND spec LIKE @pattern",
+            new { workspaceId, pattern = "%" + prefix + "%" }, transaction);
+        return rows.Select(ToStored).Where(p => names.Contains(p.Spec.Name)).ToList();
+    }
+
     public static async Task InsertAsync(DbConnection connection, DbTransaction transaction, Stored playbook)
     {
         await connection.ExecuteAsync(

@@ -46,6 +46,20 @@ public static class WorkspaceStore
         return row is null ? null : ToResponse(row);
     }
 
+    /// <summary>Inside a write, holds the workspace's row until the transaction ends (SQLite's write transaction already excludes every other writer).</summary>
+    public static Task LockAsync(DbConnection connection, DbTransaction transaction, string workspaceId) =>
+        connection is Microsoft.Data.Sqlite.SqliteConnection
+            ? Task.CompletedTask
+            : connection.ExecuteAsync("SELECT id FROM workspaces WHERE id = @workspaceId FOR UPDATE", new { workspaceId }, transaction);
+
+    /// <summary>The oldest workspace with this name (names are not unique).</summary>
+    public static async Task<WorkspaceResponse?> FindByNameAsync(DbConnection connection, DbTransaction transaction, string name)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(
+            "SELECT id, name, read_only, created_at FROM workspaces WHERE name = @name ORDER BY id LIMIT 1", new { name }, transaction);
+        return row is null ? null : ToResponse(row);
+    }
+
     public static async Task<List<WorkspaceResponse>> ListAsync(DbConnection connection, string? after, int take)
     {
         var rows = await connection.QueryAsync<Row>(
@@ -56,7 +70,4 @@ public static class WorkspaceStore
 
     public static Task UpdateAsync(DbConnection connection, DbTransaction transaction, WorkspaceResponse workspace) =>
         connection.ExecuteAsync("UPDATE workspaces SET name = @Name, read_only = @ReadOnly WHERE id = @Id", workspace, transaction);
-
-    public static async Task<bool> AnyAsync(DbConnection connection, DbTransaction? transaction = null) =>
-        await connection.ExecuteScalarAsync<long?>("SELECT 1 FROM workspaces LIMIT 1", transaction: transaction) is not null;
 }

@@ -107,6 +107,7 @@ public abstract class AdminApiTests(Provider provider) : IDisposable
         { "GET", "/v1/admin/workspaces" },
         { "PATCH", "/v1/admin/workspaces/ws_01JD0000000000000000000000" },
         { "POST", "/v1/admin/tokens" },
+        { "GET", "/v1/admin/tokens" },
         { "DELETE", "/v1/admin/tokens/tok_01JD0000000000000000000000" },
     };
 

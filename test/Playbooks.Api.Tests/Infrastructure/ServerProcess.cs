@@ -38,31 +38,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string contentRoot, IReadOnlyDictionary<string, string> settings, string environment = "Testing")
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = contentRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Playbooks.Api.dll"));
-        start.ArgumentList.Add("--contentRoot");
-        start.ArgumentList.Add(contentRoot);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-        start.Environment["ASPNETCORE_URLS"] = address.ToString();
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        // Tests drive one token hard; the rate limit has tests of its own.
-        start.Environment["Playbooks__RateLimit__PermitsPerSecond"] = "100000";
-        start.Environment["Playbooks__RateLimit__Burst"] = "100000";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-            if (key.StartsWith("OTEL_", StringComparison.Ordinal))
-            {
-                start.Environment[key] = value;
-            }
-        }
-
+        var start = StartInfo(contentRoot, settings, address, environment);
         var process = Process.Start(start)!;
         var server = new ServerProcess(process, address);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
@@ -71,6 +47,29 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         await server.WaitUntilReadyAsync();
         return server;
+    }
+
+    /// <summary>The exit of a server that is expected not to start: its code, stdout and stderr.</summary>
+    public sealed record Exit(int Code, string Stdout, string Stderr);
+
+    /// <summary>Starts the server on <paramref name="address"/> and waits (at most a minute) for it to exit.</summary>
+    public static async Task<Exit> RunUntilExitAsync(string contentRoot, IReadOnlyDictionary<string, string> settings, Uri? address = null, string environment = "Testing")
+    {
+        var start = StartInfo(contentRoot, settings, address ?? new Uri($"http://127.0.0.1:{FreePort()}"), environment);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The server did not exit:\n{await stdout}{await stderr}");
+        }
+        return new Exit(process.ExitCode, await stdout, await stderr);
     }
 
     public HttpClient Client(string? bearer = null)
@@ -140,6 +139,35 @@ public sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"The server did not become ready:\n{Output}");
+    }
+
+    private static ProcessStartInfo StartInfo(string contentRoot, IReadOnlyDictionary<string, string> settings, Uri address, string environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = contentRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Playbooks.Api.dll"));
+        start.ArgumentList.Add("--contentRoot");
+        start.ArgumentList.Add(contentRoot);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Tests drive one token hard; the rate limit has tests of its own.
+        start.Environment["Playbooks__RateLimit__PermitsPerSecond"] = "100000";
+        start.Environment["Playbooks__RateLimit__Burst"] = "100000";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            if (key.StartsWith("OTEL_", StringComparison.Ordinal))
+            {
+                start.Environment[key] = value;
+            }
+        }
+        return start;
     }
 
     private static int FreePort()

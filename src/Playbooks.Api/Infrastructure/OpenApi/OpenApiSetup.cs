@@ -40,6 +40,7 @@ internal sealed class DocumentRules : IOpenApiDocumentTransformer
         ["Runs"] = "Runs: each execution of a playbook, pinned to the spec version it started under, with the outcomes it reports, and statistics over time.",
         ["Versions"] = "Versions: every saved version of a playbook's spec, immutable.",
         ["Adaptation"] = "Adaptation: the evaluation of the evidence under the current strategy, and pivots (strategy changes the guards allow).",
+        ["Demo"] = "Demo: example playbooks with four weeks of history, for a first look (on by default only in Development).",
         ["Admin"] = "Admin: workspaces and tokens, for the operator. Authenticated with the admin key; answers 404 when the server has none configured.",
     };
 

@@ -21,7 +21,7 @@ internal sealed class OperationRules : IOpenApiOperationTransformer
         ["401"] = "`unauthorized`: the bearer token is missing, malformed, unknown, revoked or expired.",
         ["403"] = "`workspace_forbidden`: no grant for the workspace; `read_only_workspace` or `insufficient_role`: a mutating call the workspace or grant does not allow.",
         ["404"] = "`not_found`: no such resource in this workspace (or no admin API on this server).",
-        ["409"] = "The resource's state does not allow the call: `playbook_archived`, `run_not_running`, a pivot guard (`adaptation_disabled`, `insufficient_samples`, `pivot_window_not_elapsed`, `pivot_limit_reached`), or `idempotency_key_in_progress` while the first request with the same Idempotency-Key is still running.",
+        ["409"] = "The resource's state does not allow the call: `playbook_archived`, `run_not_running`, a pivot guard (`adaptation_disabled`, `insufficient_samples`, `pivot_window_not_elapsed`, `pivot_limit_reached`), `demo_exists` when the workspace already has the demo playbooks, or `idempotency_key_in_progress` while the first request with the same Idempotency-Key is still running.",
         ["412"] = "`precondition_failed`: If-Match does not name the current version.",
         ["413"] = "`payload_too_large`: the body is over 64 KiB.",
         ["415"] = "`unsupported_media_type`: the body is not sent as JSON.",
