@@ -37,6 +37,7 @@ public static class TokensAdminApi
         }
         using var document = body.Document;
         var now = Timestamps.Now(clock);
+        ResponseHeaders.NoStore(request.HttpContext.Response); // the answer holds the secret
         var fields = new JsonFields(body.Root, "", new FieldErrors());
         var subject = fields.Text("subject", null, SubjectMax, required: true, trim: true);
         var grants = ReadGrants(fields);
@@ -134,9 +135,9 @@ public static class TokensAdminApi
         {
             return null;
         }
-        if (!Timestamps.TryParse(text, out var expiresAt))
+        if (!Timestamps.TryParseExact(text, out var expiresAt))
         {
-            fields.Errors.Add("expiresAt", "must be an ISO 8601 timestamp");
+            fields.Errors.Add("expiresAt", "must be an ISO 8601 date-time with its offset, such as 2030-01-01T00:00:00Z");
             return null;
         }
         if (expiresAt <= now)

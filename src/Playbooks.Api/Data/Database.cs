@@ -206,10 +206,37 @@ public sealed class Database : IAsyncDisposable
             ForeignKeys = true,
             Pooling = true,
         };
-        if (builder.Mode is not SqliteOpenMode.Memory && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } directory)
+        if (builder.Mode is not SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } directory)
         {
             Directory.CreateDirectory(directory);
+            CreateOwnerOnly(Path.GetFullPath(builder.DataSource));
         }
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// A new database file is readable by its owner only (0600): it holds the workspaces' data and
+    /// the Data Protection key ring. SQLite gives its -wal and -shm files the database file's mode.
+    /// An existing file keeps the mode its operator gave it.
+    /// </summary>
+    private static void CreateOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path))
+        {
+            return;
+        }
+        try
+        {
+            using var created = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another instance created it in the meantime.
+        }
     }
 }

@@ -51,6 +51,7 @@ public static class ServiceSetup
     public static IServiceCollection AddPlaybooksApi(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         services.AddScoped<Playbooks.FoundPlaybook>();
         if (!OpenApi.BuildTimeDocument.IsGenerating)
         {
@@ -66,7 +67,24 @@ public static class ServiceSetup
     /// <summary>Every error, including the framework's own 404/405 and any crash, answers as a problem.</summary>
     public static WebApplication UseProblemResponses(this WebApplication app)
     {
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
+        app.UseResponseHeaders();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Playbooks.Api.ClientFailures");
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = StatusFor,
+            // A failure the client caused (a body too slow or malformed at the HTTP level, a request it
+            // abandoned) is not the server's: one line at Information, no stack trace, no error log.
+            SuppressDiagnosticsCallback = context =>
+            {
+                if (!CausedByClient(context.Exception, context.HttpContext))
+                {
+                    return false;
+                }
+                log.LogInformation("{Method} {Path} ended by the client: {Reason}",
+                    context.HttpContext.Request.Method, context.HttpContext.Request.Path, context.Exception.Message);
+                return true;
+            },
+        });
         app.UseStatusCodePages();
         return app;
     }
@@ -98,7 +116,11 @@ public static class ServiceSetup
     private static int StatusFor(Exception exception) => exception switch
     {
         BadHttpRequestException bad => bad.StatusCode,
-        OperationCanceledException => 499,
+        OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException => 499,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    private static bool CausedByClient(Exception exception, HttpContext context) =>
+        exception is BadHttpRequestException or Microsoft.AspNetCore.Connections.ConnectionResetException
+        || (exception is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested);
 }

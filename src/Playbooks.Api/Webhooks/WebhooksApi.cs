@@ -82,7 +82,7 @@ public static class WebhooksApi
         switch (await WebhookWrites.CreateAsync(body.Root, caller, db, secrets, options.Value, clock, ct))
         {
             case WebhookResult.Saved(var row, var secret):
-                NoStore(request.HttpContext.Response);
+                ResponseHeaders.NoStore(request.HttpContext.Response);
                 return TypedResults.Created($"/v1/webhooks/{row.Id}", new WebhookWithSecret(row.ToResponse(), secret!));
             case WebhookResult.Invalid(var errors):
                 return ApiProblem.Validation(errors);
@@ -133,7 +133,7 @@ public static class WebhooksApi
         {
             return ApiProblem.NotFound("webhook");
         }
-        NoStore(response);
+        ResponseHeaders.NoStore(response);
         return TypedResults.Ok(new WebhookWithSecret(row.ToResponse(), secret!));
     }
 
@@ -172,6 +172,4 @@ public static class WebhooksApi
             ? TypedResults.Accepted($"/v1/webhooks/{webhookId}/deliveries", new DeliveryEnvelope(delivery.ToResponse()))
             : ApiProblem.NotFound("delivery");
 
-    /// <summary>An answer that carries a secret is never kept by a cache.</summary>
-    public static void NoStore(HttpResponse response) => response.Headers.CacheControl = "no-store";
 }

@@ -127,6 +127,35 @@ public abstract class AdminApiTests(Provider provider) : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("1/2/2030")]
+    [InlineData("2030-01-01")]
+    [InlineData("2030-01-01T00:00:00")]
+    [InlineData("2030-01-01 00:00:00Z")]
+    [InlineData("Tue, 01 Jan 2030 00:00:00 GMT")]
+    [InlineData("２０３０-01-01T00:00:00Z")]
+    public async Task ExpiresAt_takes_only_an_iso_8601_date_time_with_its_offset(string expiresAt)
+    {
+        var workspaceId = await app.CreateWorkspaceAsync();
+        var response = await app.AdminClient().PostAsJsonAsync("/v1/admin/tokens", new { subject = "s", grants = new[] { new { workspaceId, role = "viewer" } }, expiresAt });
+        await response.ExpectValidationAsync("expiresAt");
+    }
+
+    [Fact]
+    public async Task A_new_token_is_never_cached_and_an_offset_expiry_is_kept_in_utc()
+    {
+        var workspaceId = await app.CreateWorkspaceAsync();
+        var response = await app.AdminClient().PostAsJsonAsync("/v1/admin/tokens", new
+        {
+            subject = "s",
+            grants = new[] { new { workspaceId, role = "viewer" } },
+            expiresAt = "2030-01-01T02:00:00+02:00",
+        });
+        var issued = await response.ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+        Assert.Equal("2030-01-01T00:00:00.000Z", issued["token"]!.Str("expiresAt"));
+    }
+
     [Fact]
     public async Task Repeated_wrong_admin_keys_from_one_address_are_429_even_for_the_right_key()
     {

@@ -105,6 +105,46 @@ public abstract class AuthenticationTests(Provider provider) : IDisposable
     }
 
     [Fact]
+    public async Task Every_failed_authentication_gives_the_same_answer_whichever_check_failed()
+    {
+        var workspaceId = await app.CreateWorkspaceAsync();
+        var (revokedId, revoked) = await app.CreateTokenAsync("gone", (workspaceId, "editor"));
+        await (await app.AdminClient().DeleteAsync($"/v1/admin/tokens/{revokedId}")).ExpectAsync(HttpStatusCode.OK);
+        var expiring = await (await app.AdminClient().PostAsJsonAsync("/v1/admin/tokens", new
+        {
+            subject = "temp",
+            grants = new[] { new { workspaceId, role = "editor" } },
+            expiresAt = "2026-11-28T10:00:00.000Z",
+        })).ExpectAsync(HttpStatusCode.Created);
+        app.Clock.Advance(TimeSpan.FromHours(2));
+
+        var answers = new List<(string Case, string? Challenge, string Body)>();
+        foreach (var (name, authorization) in new (string, string?)[]
+        {
+            ("missing", null),
+            ("malformed", "Bearer"),
+            ("not bearer", "Basic dXNlcjpwYXNz"),
+            ("garbage", "Bearer not-a-token"),
+            ("unknown", "Bearer pbt_01JD0000000000000000000000_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"),
+            ("revoked", $"Bearer {revoked}"),
+            ("expired", $"Bearer {expiring.Str("secret")}"),
+        })
+        {
+            using var client = app.CreateClient();
+            if (authorization is not null)
+            {
+                client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+            }
+            using var response = await client.GetAsync("/v1/playbooks");
+            var problem = await response.ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+            problem.Remove("traceId");
+            answers.Add((name, string.Join(", ", response.Headers.WwwAuthenticate), problem.ToJsonString()));
+        }
+        Assert.All(answers, a => Assert.Equal((answers[0].Challenge, answers[0].Body), (a.Challenge, a.Body)));
+        Assert.Equal("Bearer", answers[0].Challenge);
+    }
+
+    [Fact]
     public async Task A_token_for_several_workspaces_needs_the_workspace_header()
     {
         var first = await app.CreateWorkspaceAsync("First");

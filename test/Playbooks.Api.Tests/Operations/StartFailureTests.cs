@@ -60,6 +60,19 @@ public sealed class StartFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task Production_refuses_an_admin_key_shorter_than_32_characters_and_takes_a_long_one()
+    {
+        var exit = await ServerProcess.RunUntilExitAsync(directory, Settings(("Playbooks:AdminKey", "short-key-1234")), environment: "Production");
+
+        var line = AssertOneLineFailure(exit);
+        Assert.Contains("Playbooks:AdminKey is 14 characters long; in Production it must be at least 32", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("short-key-1234", exit.Stdout + exit.Stderr, StringComparison.Ordinal);
+
+        await using var started = await ServerProcess.StartAsync(directory, Settings(("Playbooks:AdminKey", new string('k', 32))), environment: "Production");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await started.Client().GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_unreachable_database_is_one_line_naming_the_address()
     {
         int closedPort;

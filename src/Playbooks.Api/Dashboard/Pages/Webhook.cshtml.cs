@@ -53,7 +53,7 @@ public sealed class WebhookModel(Database db, Caller caller, WebhookSecrets secr
         {
             return NotFound();
         }
-        WebhooksApi.NoStore(Response);
+        Infrastructure.ResponseHeaders.NoStore(Response);
         NewSecret = secret;
         return await LoadAsync(id) ? Page() : NotFound();
     }

@@ -44,7 +44,7 @@ public sealed class WebhooksModel(Database db, Caller caller, WebhookSecrets sec
         switch (await WebhookWrites.CreateAsync(body.RootElement, caller, db, secrets, options.Value, clock, HttpContext.RequestAborted))
         {
             case WebhookResult.Saved(var row, var secret):
-                WebhooksApi.NoStore(Response);
+                Infrastructure.ResponseHeaders.NoStore(Response);
                 Created = (row, secret!);
                 FormUrl = "";
                 Events = [];
