@@ -16,7 +16,7 @@ public static class EventCommands
         var limit = new Option<int>("--limit") { Description = "At most this many (without --follow)", DefaultValueFactory = _ => 100 };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as they happen, until Ctrl-C" };
         var interval = new Option<double>("--interval") { Description = "Seconds between polls with --follow", DefaultValueFactory = _ => 2 };
-        var events = new Command("events", "List the workspace's events, oldest first, one line each; --follow keeps polling for new ones")
+        var events = new Command("events", "List the workspace's events in the order they were recorded, one line each; --follow keeps polling for new ones")
         {
             types, after, limit, follow, interval,
         };

@@ -96,7 +96,7 @@ public static class LoginCommands
         }
         else
         {
-            await Console.Out.WriteLineAsync($"Logged in to {config.Server}{(workspace is null ? "" : $", workspace {workspace}")}.");
+            await Console.Out.WriteLineAsync($"Logged in to {config.Server.TrimEnd('/')}{(workspace is null ? "" : $", workspace {workspace}")}.");
             await Console.Out.WriteLineAsync($"Saved to {CliConfig.FilePath} (readable only by you); playbooks logout removes it.");
         }
         return 0;

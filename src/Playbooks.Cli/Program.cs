@@ -11,9 +11,14 @@ var parse = Cli.Build().Parse(args);
 // System.CommandLine's own error action would exit 1. --help wins over errors, as it does by default.
 if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
 {
-    foreach (var error in parse.Errors)
+    // An unknown command already says what is wrong; "no command given" beside it would mislead.
+    var unknown = parse.Errors.Any(e => e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal));
+    foreach (var error in parse.Errors.Where(e => !(unknown && e.Message == "Required command was not provided.")))
     {
-        Console.Error.WriteLine(error.Message);
+        Console.Error.WriteLine(error.Message
+            .Replace("as expected type 'System.Int32'", "as a whole number", StringComparison.Ordinal)
+            .Replace("as expected type 'System.Int64'", "as a whole number", StringComparison.Ordinal)
+            .Replace("as expected type 'System.Double'", "as a number", StringComparison.Ordinal));
     }
     var path = new List<string>();
     for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)

@@ -62,7 +62,7 @@ public static class DevBootstrap
             Development start: {what}
               token: {issued.Secret}
               saved: {path}
-            Try: curl -H "Authorization: Bearer $(cat {path})" <server address>/v1/playbooks
+            Try: curl -H "Authorization: Bearer $(cat {path})" http://localhost:5080/v1/playbooks (or the address the server says it listens on)
 
             """);
     }

@@ -290,7 +290,9 @@ public sealed class DeliveryWorker(
         }
         catch (HttpRequestException e)
         {
-            var message = e.InnerException is { } inner and not HttpRequestException ? $"{e.Message} ({inner.Message})" : e.Message;
+            var message = e.InnerException is { } inner and not HttpRequestException && !e.Message.Contains(inner.Message, StringComparison.Ordinal)
+                ? $"{e.Message} ({inner.Message})"
+                : e.Message;
             return (null, message.Length > ErrorMax ? message[..ErrorMax] : message, Stopwatch.GetElapsedTime(started));
         }
     }
