@@ -24,7 +24,7 @@ var connectionString = args[1];
 var apiDll = Path.GetFullPath(args[2]);
 var kills = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4;
 var writerCount = args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 8;
-const string AdminKey = "crash-test-admin-key";
+const string AdminKey = "crash-test-admin-key-0123456789abcdef"; // Production wants 32 characters or more
 
 // The team's endpoint: outside the server, so it outlives every kill; counts each webhook-id it gets.
 var received = new ConcurrentDictionary<string, int>();

@@ -86,6 +86,13 @@ public static class ServiceSetup
             },
         });
         app.UseStatusCodePages();
+        // Pages answer people: a dashboard address that answers an error without a page of its own
+        // (a deleted playbook: 404) shows the dashboard's page for it, with the status kept. Inside the
+        // problem pages above, so it answers first; before routing, so the re-executed request is routed.
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/app"),
+            dashboard => dashboard.UseStatusCodePagesWithReExecute("/app/not-found"));
+        app.UseRouting();
         return app;
     }
 

@@ -254,6 +254,29 @@ public abstract partial class DashboardTests(Provider provider) : IDisposable
     }
 
     [Fact]
+    public async Task An_address_that_names_nothing_is_a_dashboard_page_with_404()
+    {
+        var tenant = await app.NewTenantAsync();
+        var browser = Browser();
+        await SignInAsync(browser, tenant.Token);
+        var deleted = (await tenant.Client.CreatePlaybookAsync()).Id();
+        await (await tenant.Client.DeleteAsync($"/v1/playbooks/{deleted}")).ExpectAsync(HttpStatusCode.OK);
+
+        foreach (var address in new[] { $"/app/playbooks/{deleted}", "/app/playbooks/pb_NOPE", "/app/no-such-page" })
+        {
+            var response = await browser.GetAsync(address);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.Contains("<h1>Not found</h1>", html, StringComparison.Ordinal);
+            Assert.Contains("href=\"/app\"", html, StringComparison.Ordinal);
+        }
+        // The API keeps its problems.
+        await (await tenant.Client.GetAsync($"/v1/playbooks/{deleted}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await tenant.Client.GetAsync("/v1/nothing-here")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
     public async Task A_token_with_two_grants_switches_between_its_workspaces()
     {
         var first = await app.CreateWorkspaceAsync("First");

@@ -18,7 +18,10 @@ public abstract class FirstStartTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private Dictionary<string, string> Settings => new(database.Settings) { ["Playbooks:AdminKey"] = "first-start-admin" };
+    // Long enough for Production, which refuses admin keys under 32 characters.
+    private const string AdminKey = "first-start-admin-key-0123456789abcdef";
+
+    private Dictionary<string, string> Settings => new(database.Settings) { ["Playbooks:AdminKey"] = AdminKey };
 
     [Fact]
     public async Task Development_on_an_empty_database_makes_a_default_workspace_and_a_dev_token_once()
@@ -39,7 +42,7 @@ public abstract class FirstStartTests : IDisposable
             var playbook = await client.CreatePlaybookAsync();
             Assert.Equal("dev", playbook.Str("createdBy"));
 
-            var workspaces = await (await server.Client("first-start-admin").GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
+            var workspaces = await (await server.Client(AdminKey).GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
             var workspace = workspaces["workspaces"]!.AsArray().Single()!;
             Assert.Equal("default", workspace.Str("name"));
             Assert.Equal(workspace.Id(), playbook.Str("workspaceId"));
@@ -58,7 +61,7 @@ public abstract class FirstStartTests : IDisposable
             }
             Assert.DoesNotContain("pbt_", again.Output, StringComparison.Ordinal);
             Assert.Equal(token, await File.ReadAllTextAsync(tokenFile));
-            var workspaces = await (await again.Client("first-start-admin").GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
+            var workspaces = await (await again.Client(AdminKey).GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
             Assert.Single(workspaces["workspaces"]!.AsArray());
             await (await again.Client(token).GetAsync("/v1/playbooks")).ExpectAsync(HttpStatusCode.OK);
         }
@@ -82,7 +85,7 @@ public abstract class FirstStartTests : IDisposable
         // Same content root (so the same data/dev-token), another database.
         var otherDirectory = Directory.CreateDirectory(Path.Combine(directory, "b"));
         using var databaseB = new TestDatabase(database.Provider, otherDirectory.FullName);
-        var settingsB = new Dictionary<string, string>(databaseB.Settings) { ["Playbooks:AdminKey"] = "first-start-admin" };
+        var settingsB = new Dictionary<string, string>(databaseB.Settings) { ["Playbooks:AdminKey"] = AdminKey };
         await using var onB = await ServerProcess.StartAsync(directory, settingsB, environment: "Development");
 
         var tokenOnB = await File.ReadAllTextAsync(tokenFile);
@@ -96,7 +99,7 @@ public abstract class FirstStartTests : IDisposable
         await (await onB.Client(tokenOnA).GetAsync("/v1/playbooks")).ExpectAsync(HttpStatusCode.Unauthorized);
         var playbook = await onB.Client(tokenOnB).CreatePlaybookAsync();
         Assert.Equal("dev", playbook.Str("createdBy"));
-        var workspaces = await (await onB.Client("first-start-admin").GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
+        var workspaces = await (await onB.Client(AdminKey).GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("default", workspaces["workspaces"]!.AsArray().Single()!.Str("name"));
     }
 
@@ -110,7 +113,7 @@ public abstract class FirstStartTests : IDisposable
             revoked = await File.ReadAllTextAsync(tokenFile);
             // A secret reads pbt_<ulid>_<random>; the token's id is tok_<ulid>.
             var id = "tok_" + revoked.Split('_')[1];
-            await (await first.Client("first-start-admin").DeleteAsync($"/v1/admin/tokens/{id}")).ExpectAsync(HttpStatusCode.OK);
+            await (await first.Client(AdminKey).DeleteAsync($"/v1/admin/tokens/{id}")).ExpectAsync(HttpStatusCode.OK);
         }
 
         await using var again = await ServerProcess.StartAsync(directory, Settings, environment: "Development");
@@ -118,7 +121,7 @@ public abstract class FirstStartTests : IDisposable
         var fresh = await File.ReadAllTextAsync(tokenFile);
         Assert.NotEqual(revoked, fresh);
         await (await again.Client(fresh).GetAsync("/v1/playbooks")).ExpectAsync(HttpStatusCode.OK);
-        var workspaces = await (await again.Client("first-start-admin").GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
+        var workspaces = await (await again.Client(AdminKey).GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
         Assert.Single(workspaces["workspaces"]!.AsArray());
     }
 
@@ -128,7 +131,7 @@ public abstract class FirstStartTests : IDisposable
         await using var server = await ServerProcess.StartAsync(directory, Settings, environment: "Production");
 
         Assert.False(File.Exists(Path.Combine(directory, "data", "dev-token")));
-        var workspaces = await (await server.Client("first-start-admin").GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
+        var workspaces = await (await server.Client(AdminKey).GetAsync("/v1/admin/workspaces")).ExpectAsync(HttpStatusCode.OK);
         Assert.Empty(workspaces["workspaces"]!.AsArray());
     }
 
