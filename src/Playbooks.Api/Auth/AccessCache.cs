@@ -30,6 +30,7 @@ public sealed class AccessCache
 
     public bool? WorkspaceReadOnly(string id) => workspaces.TryGetValue(id, out var entry) && entry.Until > Now ? entry.ReadOnly : null;
 
+    private readonly Lock gate = new();
     private long generation;
 
     /// <summary>Noted before a lookup reads the database, and given back to <c>Keep</c>.</summary>
@@ -47,8 +48,11 @@ public sealed class AccessCache
 
     private void Forget<T>(ConcurrentDictionary<string, T> entries, string key)
     {
-        Interlocked.Increment(ref generation);
-        entries.TryRemove(key, out _);
+        lock (gate)
+        {
+            Interlocked.Increment(ref generation);
+            entries.TryRemove(key, out _);
+        }
     }
 
     private static long Now => Stopwatch.GetTimestamp();
@@ -61,11 +65,13 @@ public sealed class AccessCache
         {
             entries.Clear();
         }
-        entries[key] = value;
-        if (Generation != readAt)
+        // Under the lock a drop takes too: a value read before a drop is never visible after it.
+        lock (gate)
         {
-            // Something was dropped since this value was read: it may be the old one.
-            entries.TryRemove(KeyValuePair.Create(key, value));
+            if (Generation == readAt)
+            {
+                entries[key] = value;
+            }
         }
     }
 }

@@ -49,7 +49,7 @@ public sealed class AdminKeyAuthentication(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
         // Failed attempts are limited per client address (AdminKeyGuesses): past the limit, even the right key waits.
-        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "";
+        var address = AdminKeyGuesses.PartitionOf(Context.Connection.RemoteIpAddress);
         if (guesses.Blocked(address) || (!CryptographicOperations.FixedTimeEquals(Digest(presented), Digest(configured)) && !guesses.Fail(address)))
         {
             Context.Items[AdminKeyGuesses.RetryAfterItem] = AdminKeyGuesses.Refill;

@@ -26,6 +26,29 @@ public sealed class AdminKeyGuesses : IDisposable
             AutoReplenishment = true,
         }));
 
+    /// <summary>
+    /// The budget an address draws on: an IPv4 address (also when mapped into IPv6), or an IPv6
+    /// address's /64, which one client usually holds whole. Behind a reverse proxy every request
+    /// comes from the proxy unless forwarded headers are configured (docs/deployment.md).
+    /// </summary>
+    public static string PartitionOf(System.Net.IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        var bytes = address.GetAddressBytes();
+        return Convert.ToHexString(bytes, 0, 8) + "/64";
+    }
+
     /// <summary>Whether this address has failed too often to be heard now.</summary>
     public bool Blocked(string address) => failures.GetStatistics(address)?.CurrentAvailablePermits <= 0;
 

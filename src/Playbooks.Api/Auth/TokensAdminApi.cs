@@ -85,8 +85,15 @@ public static class TokensAdminApi
         {
             return ApiProblem.NotFound("active token");
         }
-        var revoked = await db.WriteAsync((connection, transaction) => TokenStore.RevokeAsync(connection, transaction, id, clock.GetUtcNow()), ct);
-        cache.ForgetToken(id);
+        bool revoked;
+        try
+        {
+            revoked = await db.WriteAsync((connection, transaction) => TokenStore.RevokeAsync(connection, transaction, id, clock.GetUtcNow()), ct);
+        }
+        finally
+        {
+            cache.ForgetToken(id); // once the write has ended, whatever it reported
+        }
         return revoked ? TypedResults.Ok(new Playbooks.OkResponse(true)) : ApiProblem.NotFound("active token");
     }
 

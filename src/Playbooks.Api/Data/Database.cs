@@ -209,7 +209,12 @@ public sealed class Database : IAsyncDisposable
         if (builder.Mode is not SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } directory)
         {
             Directory.CreateDirectory(directory);
-            CreateOwnerOnly(Path.GetFullPath(builder.DataSource));
+            // Only a plain file this server may create: not ":memory:", a file: URI, or a read-only database.
+            if (builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+                && builder.Mode is not SqliteOpenMode.ReadOnly)
+            {
+                CreateOwnerOnly(Path.GetFullPath(builder.DataSource));
+            }
         }
         return builder.ToString();
     }

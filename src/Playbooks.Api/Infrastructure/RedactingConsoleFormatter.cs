@@ -57,7 +57,17 @@ public sealed partial class RedactingConsoleFormatter(IConfiguration configurati
         {
             line.AppendLine().Append(exception);
         }
-        textWriter.WriteLine(Redact(line.ToString()));
+        string redacted;
+        try
+        {
+            redacted = Redact(line.ToString());
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Never let logging fail a request or stop a worker; never write what could not be checked.
+            redacted = $"{logEntry.LogLevel}: {logEntry.Category}[{logEntry.EventId.Id}] [entry withheld: it could not be checked for secrets in time]";
+        }
+        textWriter.WriteLine(redacted);
     }
 
     // "Hosting failed to start" with its stack trace: StartFailure reports the cause in one line instead.
@@ -72,14 +82,19 @@ public sealed partial class RedactingConsoleFormatter(IConfiguration configurati
         {
             return text;
         }
-        if (adminKeyPattern?.Key != adminKey)
+        // Formatters run on every logging thread: the pattern is swapped whole, never torn.
+        var pattern = Volatile.Read(ref adminKeyPattern);
+        if (pattern?.Key != adminKey)
         {
-            adminKeyPattern = (adminKey, Anywhere(adminKey));
+            pattern = new KeyPattern(adminKey, Anywhere(adminKey));
+            Volatile.Write(ref adminKeyPattern, pattern);
         }
-        return adminKeyPattern.Value.Pattern.Replace(text, "[redacted]");
+        return pattern.Pattern.Replace(text, "[redacted]");
     }
 
-    private (string Key, Regex Pattern)? adminKeyPattern;
+    private sealed record KeyPattern(string Key, Regex Pattern);
+
+    private KeyPattern? adminKeyPattern;
 
     /// <summary>The key as written, or with any of its characters percent-encoded as a client may send it in a URL.</summary>
     private static Regex Anywhere(string key)

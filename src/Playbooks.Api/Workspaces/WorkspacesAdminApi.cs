@@ -76,27 +76,33 @@ public static class WorkspacesAdminApi
         }
         using var document = body.Document;
 
-        var result = await db.WriteAsync<Results<Ok<WorkspaceEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
+        try
         {
-            if (await WorkspaceStore.FindAsync(connection, id, transaction) is not { } current)
+            return await db.WriteAsync<Results<Ok<WorkspaceEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
             {
-                return ApiProblem.NotFound("workspace");
-            }
-            var fields = new JsonFields(body.Root, "", new FieldErrors());
-            var updated = current with
-            {
-                Name = fields.Text("name", current.Name, WorkspaceStore.NameMax, required: true, trim: true)!,
-                ReadOnly = fields.Boolean("readOnly", current.ReadOnly, false),
-            };
-            if (fields.Errors.Count > 0)
-            {
-                return ApiProblem.Validation(fields.Errors);
-            }
-            await WorkspaceStore.UpdateAsync(connection, transaction, updated);
-            return TypedResults.Ok(new WorkspaceEnvelope(updated));
-        }, ct);
-        // Only now that the change has committed: a lookup meanwhile would have read the old flag.
-        cache.ForgetWorkspace(id);
-        return result;
+                if (await WorkspaceStore.FindAsync(connection, id, transaction) is not { } current)
+                {
+                    return ApiProblem.NotFound("workspace");
+                }
+                var fields = new JsonFields(body.Root, "", new FieldErrors());
+                var updated = current with
+                {
+                    Name = fields.Text("name", current.Name, WorkspaceStore.NameMax, required: true, trim: true)!,
+                    ReadOnly = fields.Boolean("readOnly", current.ReadOnly, false),
+                };
+                if (fields.Errors.Count > 0)
+                {
+                    return ApiProblem.Validation(fields.Errors);
+                }
+                await WorkspaceStore.UpdateAsync(connection, transaction, updated);
+                return TypedResults.Ok(new WorkspaceEnvelope(updated));
+            }, ct);
+        }
+        finally
+        {
+            // Only once the write has ended (a commit that reported an error included): a lookup
+            // meanwhile would have read the old flag.
+            cache.ForgetWorkspace(id);
+        }
     }
 }
