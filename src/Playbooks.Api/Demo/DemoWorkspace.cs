@@ -103,17 +103,7 @@ public static class DemoWorkspace
         var metric = playbook.Spec.Strategy.SuccessMetric;
         for (var runStart = createdAt.AddHours(1); runStart < now; runStart = runStart.AddDays(plan.RunDays))
         {
-            var run = new RunStore.Row
-            {
-                Id = Ids.New("run_", runStart),
-                PlaybookId = playbook.Id,
-                SpecVersion = playbook.Version,
-                Status = RunStatuses.Running,
-                StartedAt = runStart.ToUnixTimeMilliseconds(),
-                CreatedBy = caller.Subject,
-            };
-            await RunStore.InsertAsync(connection, transaction, caller.WorkspaceId, run);
-            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.RunStarted, caller.Subject, new RunData(run.ToResponse(metric)), runStart);
+            var run = await RunsApi.StartAsync(connection, transaction, caller, playbook, runStart);
 
             // A report a day, in the afternoon of the run's days that have passed.
             var lastReport = runStart;

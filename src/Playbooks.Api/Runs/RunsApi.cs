@@ -82,21 +82,28 @@ public static class RunsApi
                     "The playbook is archived; set its status to active or draft to run it.");
             }
 
-            var now = Timestamps.Now(clock);
-            var run = new RunStore.Row
-            {
-                Id = Ids.New("run_", now),
-                PlaybookId = playbook.Id,
-                SpecVersion = playbook.Version,
-                Status = RunStatuses.Running,
-                StartedAt = now.ToUnixTimeMilliseconds(),
-                CreatedBy = caller.Subject,
-            };
-            await RunStore.InsertAsync(connection, transaction, caller.WorkspaceId, run);
-            var response = run.ToResponse(playbook.Spec.Strategy.SuccessMetric);
-            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.RunStarted, caller.Subject, new RunData(response), now);
-            return TypedResults.Created($"/v1/playbooks/{playbook.Id}/runs/{run.Id}", new RunEnvelope(response));
+            var run = await StartAsync(connection, transaction, caller, playbook, Timestamps.Now(clock));
+            return TypedResults.Created($"/v1/playbooks/{playbook.Id}/runs/{run.Id}", new RunEnvelope(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
         }, ct);
+    }
+
+    /// <summary>Records a run of <paramref name="playbook"/> started at <paramref name="at"/>, with its <c>run.started</c> event: the one path of the API and the demo.</summary>
+    public static async Task<RunStore.Row> StartAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Caller caller, PlaybookStore.Stored playbook, DateTimeOffset at)
+    {
+        var run = new RunStore.Row
+        {
+            Id = Ids.New("run_", at),
+            PlaybookId = playbook.Id,
+            SpecVersion = playbook.Version,
+            Status = RunStatuses.Running,
+            StartedAt = at.ToUnixTimeMilliseconds(),
+            CreatedBy = caller.Subject,
+        };
+        await RunStore.InsertAsync(connection, transaction, caller.WorkspaceId, run);
+        await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.RunStarted, caller.Subject,
+            new RunData(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)), at);
+        return run;
     }
 
     public static async Task<Results<Ok<RunList>, ProblemHttpResult>> List(
