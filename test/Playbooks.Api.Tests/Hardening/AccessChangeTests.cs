@@ -39,32 +39,22 @@ public abstract class AccessChangeTests(Provider provider) : IDisposable
     }
 
     [Fact]
-    public async Task No_write_sent_after_a_workspace_was_made_read_only_is_accepted()
-    {
-        using var admin = app.AdminClient();
-        for (var trial = 0; trial < 15; trial++)
-        {
-            var tenant = await app.NewTenantAsync();
-            var playbookId = (await tenant.Client.CreatePlaybookAsync()).Id();
-            long returnedAt = 0;
-            var writing = WriteUntilAsync(tenant.Client, playbookId, () => Interlocked.Read(ref returnedAt) is > 0 and var at && Stopwatch.GetTimestamp() > at + Stopwatch.Frequency / 5);
-
-            // Let the writers get going (and fill the access cache), then flip the flag under them.
-            while ((await (await tenant.Client.GetAsync($"/v1/playbooks/{playbookId}/runs")).ExpectAsync(HttpStatusCode.OK))["runs"]!.AsArray().Count < 3)
-            {
-            }
-            await (await admin.PatchAsJsonAsync($"/v1/admin/workspaces/{tenant.WorkspaceId}", new { readOnly = true })).ExpectAsync(HttpStatusCode.OK);
-            Interlocked.Exchange(ref returnedAt, Stopwatch.GetTimestamp());
-
-            var seen = await writing;
-            var after = seen.Where(s => s.SentAt > returnedAt).ToList();
-            Assert.NotEmpty(after);
-            Assert.All(after, s => Assert.Equal(HttpStatusCode.Forbidden, s.Status));
-        }
-    }
+    public Task No_write_sent_after_a_workspace_was_made_read_only_is_accepted() =>
+        NothingAcceptedAfterAsync(
+            (admin, tenant) => admin.PatchAsJsonAsync($"/v1/admin/workspaces/{tenant.WorkspaceId}", new { readOnly = true }),
+            HttpStatusCode.Forbidden);
 
     [Fact]
-    public async Task No_request_sent_after_its_token_was_revoked_is_accepted()
+    public Task No_request_sent_after_its_token_was_revoked_is_accepted() =>
+        NothingAcceptedAfterAsync(
+            (admin, tenant) => admin.DeleteAsync($"/v1/admin/tokens/{tenant.TokenId}"),
+            HttpStatusCode.Unauthorized);
+
+    /// <summary>
+    /// Over 15 trials: writers get going (and fill the access cache), <paramref name="change"/> is
+    /// made under them, and every request sent after it returned gets <paramref name="refused"/>.
+    /// </summary>
+    private async Task NothingAcceptedAfterAsync(Func<HttpClient, Tenant, Task<HttpResponseMessage>> change, HttpStatusCode refused)
     {
         using var admin = app.AdminClient();
         for (var trial = 0; trial < 15; trial++)
@@ -77,13 +67,13 @@ public abstract class AccessChangeTests(Provider provider) : IDisposable
             while ((await (await tenant.Client.GetAsync($"/v1/playbooks/{playbookId}/runs")).ExpectAsync(HttpStatusCode.OK))["runs"]!.AsArray().Count < 3)
             {
             }
-            await (await admin.DeleteAsync($"/v1/admin/tokens/{tenant.TokenId}")).ExpectAsync(HttpStatusCode.OK);
+            await (await change(admin, tenant)).ExpectAsync(HttpStatusCode.OK);
             Interlocked.Exchange(ref returnedAt, Stopwatch.GetTimestamp());
 
             var seen = await writing;
             var after = seen.Where(s => s.SentAt > returnedAt).ToList();
             Assert.NotEmpty(after);
-            Assert.All(after, s => Assert.Equal(HttpStatusCode.Unauthorized, s.Status));
+            Assert.All(after, s => Assert.Equal(refused, s.Status));
         }
     }
 
