@@ -26,9 +26,9 @@ public sealed class Database : IAsyncDisposable
     private readonly string? sqliteConnectionString;
     private readonly NpgsqlDataSource? postgres;
 
-    // SQLite admits one writer at a time; queuing writers here is cheaper than letting them
-    // collide inside SQLite and back off on SQLITE_BUSY. PostgreSQL needs no such gate.
-    private readonly SemaphoreSlim? sqliteWriteGate;
+    // SQLite admits one writer at a time: its writes queue here and commit in groups, rather
+    // than collide inside SQLite and back off on SQLITE_BUSY. PostgreSQL needs neither.
+    private readonly GroupCommit? sqliteWriter;
 
     // synchronous=FULL: a commit is on disk before the client hears 2xx, so neither a killed
     // process nor a lost machine loses an acknowledged write. The bundled SQLite defaults to it
@@ -50,7 +50,7 @@ public sealed class Database : IAsyncDisposable
         if (provider == DatabaseProvider.Sqlite)
         {
             sqliteConnectionString = SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString);
-            sqliteWriteGate = new SemaphoreSlim(1, 1);
+            sqliteWriter = new GroupCommit(OpenAsync, SignalCommit);
         }
         else
         {
@@ -82,35 +82,38 @@ public sealed class Database : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction that commits only if it returns.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction whose changes are on disk when this returns,
+    /// and not at all if it throws. On SQLite the transaction may be shared with other writes
+    /// (<see cref="GroupCommit"/>): <paramref name="work"/> then runs in a savepoint of its own.
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        if (sqliteWriteGate is not null)
+        if (sqliteWriter is not null)
         {
-            await sqliteWriteGate.WaitAsync(cancellationToken);
+            return await sqliteWriter.WriteAsync(work, cancellationToken);
         }
-        try
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(CancellationToken.None);
+        SignalCommit();
+        return result;
+    }
+
+    private void SignalCommit()
+    {
+        if (committed.CurrentCount == 0)
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(CancellationToken.None);
-            if (committed.CurrentCount == 0)
+            try
             {
-                try
-                {
-                    committed.Release();
-                }
-                catch (SemaphoreFullException)
-                {
-                    // Another commit signalled first: one signal is enough.
-                }
+                committed.Release();
             }
-            return result;
-        }
-        finally
-        {
-            sqliteWriteGate?.Release();
+            catch (SemaphoreFullException)
+            {
+                // Another commit signalled first: one signal is enough.
+            }
         }
     }
 
@@ -183,7 +186,10 @@ public sealed class Database : IAsyncDisposable
         {
             await postgres.DisposeAsync();
         }
-        sqliteWriteGate?.Dispose();
+        if (sqliteWriter is not null)
+        {
+            await sqliteWriter.DisposeAsync();
+        }
         committed.Dispose();
     }
 

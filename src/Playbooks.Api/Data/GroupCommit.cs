@@ -1,0 +1,174 @@
+using System.Data.Common;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+
+namespace Playbooks.Api.Data;
+
+/// <summary>
+/// SQLite's writer: write requests that arrive while a commit is on its way to disk join the next
+/// transaction, so several of them share one commit and one fsync. Each runs in a savepoint of its
+/// own (a failure rolls back that request alone) and hears its answer only once the shared commit
+/// is durable. Nothing waits to gather a batch: a write that finds the writer idle commits at once;
+/// a batch is whatever queued while the one before it ran, at most <see cref="MaxBatch"/> writes.
+/// </summary>
+internal sealed class GroupCommit : IAsyncDisposable
+{
+    public const string MeterName = "Playbooks.Database";
+
+    // A batch holds its writes' answers back until its commit: a bound keeps the first write of a
+    // long batch from waiting on too many after it.
+    internal const int MaxBatch = 64;
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<int> BatchSizes = Meter.CreateHistogram<int>(
+        "playbooks.db.commit.writes", unit: "{write}", description: "Write requests committed together by one SQLite commit");
+
+    private readonly Func<CancellationToken, Task<DbConnection>> open;
+    private readonly Action onCommit;
+    private readonly Channel<Write> queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task writer;
+    private DbConnection? connection;
+
+    public GroupCommit(Func<CancellationToken, Task<DbConnection>> open, Action onCommit)
+    {
+        this.open = open;
+        this.onCommit = onCommit;
+        writer = Task.Run(RunAsync);
+    }
+
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var write = new Write<T>(work, cancellationToken);
+        if (!queue.Writer.TryWrite(write))
+        {
+            throw new ObjectDisposedException(nameof(Database));
+        }
+        return write.Answer;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Write>(MaxBatch);
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var write))
+            {
+                if (write.CancellationToken.IsCancellationRequested)
+                {
+                    write.Cancel();
+                }
+                else
+                {
+                    batch.Add(write);
+                }
+            }
+            if (batch.Count > 0)
+            {
+                await CommitAsync(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<Write> batch)
+    {
+        var done = 0;
+        try
+        {
+            connection ??= await open(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync();
+            foreach (var write in batch)
+            {
+                await transaction.SaveAsync("write");
+                try
+                {
+                    await write.RunAsync(connection, transaction);
+                    await transaction.ReleaseAsync("write");
+                }
+                catch (Exception failure)
+                {
+                    // Only this request's work is undone; the batch goes on.
+                    await transaction.RollbackAsync("write");
+                    await transaction.ReleaseAsync("write");
+                    write.Fail(failure);
+                }
+            }
+            await transaction.CommitAsync();
+            done = batch.Count;
+            BatchSizes.Record(batch.Count);
+            onCommit();
+            foreach (var write in batch)
+            {
+                write.Complete();
+            }
+        }
+        catch (Exception failure) when (done == 0)
+        {
+            // The commit (or the transaction around the savepoints) failed: nothing of the batch is
+            // on disk, so every write that had not already failed alone fails with the cause. The
+            // connection may be unusable after an I/O error; the next batch opens a new one.
+            foreach (var write in batch)
+            {
+                write.Fail(failure);
+            }
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+                connection = null;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await writer;
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    private abstract class Write(CancellationToken cancellationToken)
+    {
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public abstract Task RunAsync(DbConnection connection, DbTransaction transaction);
+
+        /// <summary>Answers the caller after the commit; a write that failed alone has its answer already.</summary>
+        public abstract void Complete();
+
+        public abstract void Fail(Exception failure);
+
+        public abstract void Cancel();
+    }
+
+    private sealed class Write<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) : Write(cancellationToken)
+    {
+        // Continuations run off the writer, which goes on to the next batch.
+        private readonly TaskCompletionSource<T> answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? result;
+
+        public Task<T> Answer => answer.Task;
+
+        public override async Task RunAsync(DbConnection connection, DbTransaction transaction) =>
+            result = await work(connection, transaction);
+
+        public override void Complete() => answer.TrySetResult(result!);
+
+        public override void Fail(Exception failure)
+        {
+            if (failure is OperationCanceledException canceled && canceled.CancellationToken == CancellationToken)
+            {
+                answer.TrySetCanceled(CancellationToken);
+            }
+            else
+            {
+                answer.TrySetException(failure);
+            }
+        }
+
+        public override void Cancel() => answer.TrySetCanceled(CancellationToken);
+    }
+}
