@@ -64,6 +64,9 @@ public sealed class Database : IAsyncDisposable
 
     public DatabaseProvider Provider { get; }
 
+    /// <summary>SQLite writes waiting for the writer (none on PostgreSQL, whose writes do not queue here).</summary>
+    internal int QueuedWrites => sqliteWriter?.Queued ?? 0;
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         if (postgres is not null)

@@ -25,7 +25,7 @@ internal sealed class GroupCommit : IAsyncDisposable
 
     private readonly Func<CancellationToken, Task<DbConnection>> open;
     private readonly Action onCommit;
-    private readonly Channel<Write> queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Write> queue = Channel.CreateUnbounded<Write>();
     private readonly Task writer;
     private DbConnection? connection;
 
@@ -35,6 +35,9 @@ internal sealed class GroupCommit : IAsyncDisposable
         this.onCommit = onCommit;
         writer = Task.Run(RunAsync);
     }
+
+    /// <summary>Writes waiting for the writer.</summary>
+    public int Queued => queue.Reader.Count;
 
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
