@@ -23,7 +23,7 @@ public sealed class Database : IAsyncDisposable
     // Any fixed number: every instance takes the same advisory lock to migrate one at a time.
     private const long MigrationLockKey = 0x706c6179626f6f6b;
 
-    private readonly string? sqliteConnectionString;
+    private readonly SqliteConnections? sqlite;
     private readonly NpgsqlDataSource? postgres;
 
     // SQLite admits one writer at a time: its writes queue here and commit in groups, rather
@@ -49,7 +49,7 @@ public sealed class Database : IAsyncDisposable
         Provider = provider;
         if (provider == DatabaseProvider.Sqlite)
         {
-            sqliteConnectionString = SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString);
+            sqlite = new SqliteConnections(SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString), PrepareSqliteAsync);
             sqliteWriter = new GroupCommit(OpenAsync, SignalCommit);
         }
         else
@@ -74,15 +74,17 @@ public sealed class Database : IAsyncDisposable
             return await postgres.OpenConnectionAsync(cancellationToken);
         }
 
-        var connection = new SqliteConnection(sqliteConnectionString);
-        await connection.OpenAsync(cancellationToken);
+        return await sqlite!.LeaseAsync(cancellationToken);
+    }
+
+    private async Task PrepareSqliteAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
         if (sqliteNeedsSynchronousFull)
         {
             await using var pragma = connection.CreateCommand();
             pragma.CommandText = "PRAGMA synchronous = FULL";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
-        return connection;
     }
 
     /// <summary>
@@ -142,6 +144,7 @@ public sealed class Database : IAsyncDisposable
             // WAL is a property of the file: readers no longer wait for the writer.
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL");
             sqliteNeedsSynchronousFull = await connection.ExecuteScalarAsync<long>("PRAGMA synchronous") != 2;
+            await PrepareSqliteAsync((SqliteConnection)connection, cancellationToken);
         }
 
         await WriteAsync(async (connection, transaction) =>
@@ -193,6 +196,10 @@ public sealed class Database : IAsyncDisposable
         {
             await sqliteWriter.DisposeAsync();
         }
+        if (sqlite is not null)
+        {
+            await sqlite.DisposeAsync();
+        }
         committed.Dispose();
     }
 
@@ -213,7 +220,8 @@ public sealed class Database : IAsyncDisposable
         var builder = new SqliteConnectionStringBuilder(configured)
         {
             ForeignKeys = true,
-            Pooling = true,
+            // SqliteConnections keeps the connections open itself, with their compiled statements.
+            Pooling = false,
         };
         if (builder.Mode is not SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } directory)
         {
