@@ -17,7 +17,7 @@ public static class EventLog
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
 
     /// <summary>The API's own JSON rules, so that an event's data reads exactly like the API's answers.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new Timestamps.JsonConverter() } };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new Timestamps.JsonConverter() }, TypeInfoResolver = ApiJson.WithReflection };
 
     public sealed class Row
     {

@@ -57,7 +57,11 @@ public static class ServiceSetup
         {
             services.AddHostedService<Idempotency.Purge>();
         }
-        services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter()));
+        services.Configure<JsonOptions>(options =>
+        {
+            options.SerializerOptions.Converters.Add(new Timestamps.JsonConverter());
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default);
+        });
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);
         services.AddPlaybooksOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);

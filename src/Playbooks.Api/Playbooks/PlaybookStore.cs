@@ -9,7 +9,7 @@ namespace Playbooks.Api.Playbooks;
 /// <summary>The SQL for playbooks and their saved versions. Every statement names the workspace.</summary>
 public static class PlaybookStore
 {
-    internal static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web) { TypeInfoResolver = ApiJson.WithReflection };
 
     internal sealed class Row
     {
