@@ -109,16 +109,11 @@ internal sealed class GroupCommit : IAsyncDisposable
         catch (Exception failure) when (done == 0)
         {
             // The commit (or the transaction around the savepoints) failed: nothing of the batch is
-            // on disk, so every write that had not already failed alone fails with the cause. The
-            // connection may be unusable after an I/O error; the next batch opens a new one.
+            // on disk, so every write that had not already failed alone fails with the cause.
+            // SQLite has rolled the transaction back; the connection serves the next batch.
             foreach (var write in batch)
             {
                 write.Fail(failure);
-            }
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-                connection = null;
             }
         }
     }
