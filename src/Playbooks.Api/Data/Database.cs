@@ -58,7 +58,7 @@ public sealed class Database : IAsyncDisposable
             {
                 throw new InvalidOperationException("Playbooks:Database:Provider is Postgres, so ConnectionStrings:Playbooks must name the database.");
             }
-            postgres = NpgsqlDataSource.Create(PostgresConnectionString(connectionString));
+            postgres = NpgsqlDataSource.Create(connectionString);
         }
     }
 
@@ -213,21 +213,6 @@ public sealed class Database : IAsyncDisposable
             using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
             yield return (long.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture), name, reader.ReadToEnd());
         }
-    }
-
-    /// <summary>
-    /// Statements run twice on a connection are prepared on the server and stay prepared (Npgsql's
-    /// automatic preparation), unless the operator's connection string says otherwise.
-    /// </summary>
-    private static string PostgresConnectionString(string configured)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(configured);
-        if (!builder.ContainsKey("Max Auto Prepare"))
-        {
-            builder.MaxAutoPrepare = 64;
-            builder.AutoPrepareMinUsages = 2;
-        }
-        return builder.ConnectionString;
     }
 
     private static string SqliteConnectionString(string configured)
