@@ -171,11 +171,11 @@ public static class Output
     }
 
     public static void Runs(IReadOnlyList<Run> runs) => Grid(
-        [new("id"), new("version"), new("status"), new("samples"), new("successes"), new("metric", Drop: 1), new("started", Drop: 3), new("ended", Drop: 2)],
+        [new("id"), new("version"), new("status"), new("samples"), new("successes"), new("metric", Drop: 1), new("measured by", Drop: 2), new("started", Drop: 4), new("ended", Drop: 3)],
         runs.Select(r => new[]
         {
             r.Id, r.SpecVersion.ToString(CultureInfo.InvariantCulture), r.Status, r.Metrics.Samples.ToString(CultureInfo.InvariantCulture),
-            r.Metrics.Successes.ToString(CultureInfo.InvariantCulture), Number(r.Metrics.MetricValue), Time(r.StartedAt), Time(r.EndedAt),
+            r.Metrics.Successes.ToString(CultureInfo.InvariantCulture), Number(r.Metrics.MetricValue), r.SuccessMetric ?? "successes", Time(r.StartedAt), Time(r.EndedAt),
         }).ToList(),
         "No runs.", Count(runs.Count, "run"));
 
