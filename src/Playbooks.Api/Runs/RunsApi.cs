@@ -111,7 +111,7 @@ public static class RunsApi
     }
 
     public static async Task<Results<Ok<RunList>, ProblemHttpResult>> List(
-        string id, FoundPlaybook playbook, Caller caller, Database db, string? status, string? limit, string? cursor, CancellationToken ct)
+        string id, Caller caller, Database db, string? status, string? limit, string? cursor, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (status is not null && Array.IndexOf(RunStatuses.All, status) < 0)
@@ -131,7 +131,7 @@ public static class RunsApi
     }
 
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> Get(
-        string id, string runId, FoundPlaybook playbook, Caller caller, Database db, CancellationToken ct)
+        string id, string runId, Caller caller, Database db, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         if (await RunStore.FindAsync(connection, caller.WorkspaceId, id, runId) is not { } run)
