@@ -1,3 +1,5 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -148,6 +150,40 @@ public abstract class ReplyRateTargetTests(Provider provider) : IDisposable
 
         Assert.Equal("reply_rate", pivoted["playbook"]!.Str("strategy.successMetric"));
         Assert.Equal(0.5, pivoted["playbook"]!["strategy"]!["successTarget"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task A_target_that_is_invalid_anyway_gets_one_message()
+    {
+        tenant = await app.NewTenantAsync();
+
+        var problem = await (await tenant.Client.PostAsJsonAsync("/v1/playbooks", Playbook("reply_rate", -1))).ExpectValidationAsync("strategy.successTarget");
+
+        Assert.Equal("must be at least 0", Assert.Single(problem["errors"]!["strategy.successTarget"]!.AsArray())!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// A playbook saved with such a target before the rule (written here straight to the database)
+    /// can still be paused: a request without a strategy does not check it. Any change to its
+    /// strategy must fix the target.
+    /// </summary>
+    [Fact]
+    public async Task A_target_saved_before_the_rule_blocks_only_changes_to_the_strategy()
+    {
+        var created = await CreateAsync("reply_rate", 8);
+        var db = app.Services.GetRequiredService<global::Playbooks.Api.Data.Database>();
+        await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
+            "UPDATE playbooks SET spec = REPLACE(spec, '\"successTarget\":8', '\"successTarget\":150') WHERE id = @id", new { id = created.Id() }, transaction), default);
+        Assert.Equal(150, (await GetAsync(created.Id()))["strategy"]!["successTarget"]!.GetValue<double>());
+
+        var paused = await (await tenant.Client.PutJsonAsync($"/v1/playbooks/{created.Id()}", """{ "status": "paused", "name": "Paused" }""")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("paused", paused["playbook"]!.Str("status"));
+
+        await (await tenant.Client.PutJsonAsync($"/v1/playbooks/{created.Id()}", """{ "strategy": { "hypothesis": "Shorter notes" } }"""))
+            .ExpectValidationAsync("strategy.successTarget");
+        var fixedTarget = await (await tenant.Client.PutJsonAsync($"/v1/playbooks/{created.Id()}", """{ "strategy": { "hypothesis": "Shorter notes", "successTarget": 15 } }"""))
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(15, fixedTarget["playbook"]!["strategy"]!["successTarget"]!.GetValue<double>());
     }
 
     public sealed class OnSqlite() : ReplyRateTargetTests(Provider.Sqlite);
