@@ -171,15 +171,34 @@ public static class Output
     }
 
     public static void Runs(IReadOnlyList<Run> runs) => Grid(
-        [new("id"), new("version"), new("status"), new("samples"), new("successes"), new("metric", Drop: 1), new("started", Drop: 3), new("ended", Drop: 2)],
+        [new("id"), new("version"), new("status"), new("samples"), new("successes"), new("metric", Drop: 1), new("measured by", Drop: 2), new("started", Drop: 4), new("ended", Drop: 3)],
         runs.Select(r => new[]
         {
             r.Id, r.SpecVersion.ToString(CultureInfo.InvariantCulture), r.Status, r.Metrics.Samples.ToString(CultureInfo.InvariantCulture),
-            r.Metrics.Successes.ToString(CultureInfo.InvariantCulture), Number(r.Metrics.MetricValue), Time(r.StartedAt), Time(r.EndedAt),
+            r.Metrics.Successes.ToString(CultureInfo.InvariantCulture), Number(r.Metrics.MetricValue), r.SuccessMetric ?? "successes", Time(r.StartedAt), Time(r.EndedAt),
         }).ToList(),
         "No runs.", Count(runs.Count, "run"));
 
-    public static void Run(Run r) => Runs([r]);
+    /// <summary>One run, every field: what measures it is shown even where the list has to drop it.</summary>
+    public static void Run(Run r)
+    {
+        var table = Table("field", "value");
+        void Row(string field, string? value) => table.AddRow(new Text(field), new Text(value ?? ""));
+        Row("id", r.Id);
+        Row("playbook", r.PlaybookId);
+        Row("version", r.SpecVersion.ToString(CultureInfo.InvariantCulture));
+        Row("status", r.Status);
+        Row("samples", r.Metrics.Samples.ToString(CultureInfo.InvariantCulture));
+        Row("successes", r.Metrics.Successes.ToString(CultureInfo.InvariantCulture));
+        Row("metric", $"{Number(r.Metrics.MetricValue)}, measured by {r.SuccessMetric ?? "successes (no metric)"}");
+        Row("started", $"{Time(r.StartedAt)} by {r.CreatedBy}");
+        Row("ended", Time(r.EndedAt));
+        if (r.Note is { } note)
+        {
+            Row("note", note);
+        }
+        Cli.Out.Write(table);
+    }
 
     /// <summary>Each version with what made it and which fields changed from the version before.</summary>
     public static void Versions(IReadOnlyList<SpecVersion> versions) => Grid(

@@ -18,9 +18,13 @@ public sealed record Playbook(
 
 public sealed record RunMetrics(long Samples, long Successes, double MetricValue);
 
+/// <summary>
+/// A run. <see cref="SuccessMetric"/> is the metric of its spec version, which sets <c>Metrics.MetricValue</c> (null: successes);
+/// last, with a default, so code that builds a Run by position keeps compiling.
+/// </summary>
 public sealed record Run(
     string Id, string PlaybookId, long SpecVersion, string Status, RunMetrics Metrics,
-    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Note, string CreatedBy);
+    DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Note, string CreatedBy, string? SuccessMetric = null);
 
 public sealed record PlaybookSpec(
     string Name, string Status, string Mode, string BuddyId, LeadSource LeadSource, Strategy Strategy, AdaptationRules Adaptation);

@@ -104,8 +104,23 @@ public sealed partial class CliTests : IAsyncLifetime
 
         var ended = await cli.RunAsync("end", runId, "--note", "done", "--json");
         Assert.Equal("completed", ended.Json["run"]!["status"]!.GetValue<string>());
+        Assert.Equal("meeting_booked", ended.Json["run"]!["successMetric"]!.GetValue<string>());
         var runs = await cli.RunAsync("runs", id);
         Assert.Contains("completed", runs.Out, StringComparison.Ordinal);
+
+        // A run keeps the metric it ran under; the next one is measured by the new metric.
+        var replies = WriteFile("replies.json", """{ "strategy": { "successMetric": "reply_rate", "successTarget": 5 } }""");
+        Assert.Equal(0, (await cli.RunAsync("update", id, "-f", replies)).ExitCode);
+        var next = await cli.RunAsync("start", id);
+        Assert.Contains("0, measured by reply_rate", next.Out, StringComparison.Ordinal);
+        var wide = await cli.RunInTerminalAsync(160, "runs", id);
+        Assert.Contains("measured by", wide.Out, StringComparison.Ordinal);
+        Assert.Matches($"{runId} .* 1 .* meeting_booked ", wide.Out);
+        Assert.Contains("reply_rate", wide.Out, StringComparison.Ordinal);
+        var tooHigh = WriteFile("too-high.json", """{ "strategy": { "successTarget": 150 } }""");
+        var refused = await cli.RunAsync("update", id, "-f", tooHigh);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("strategy.successTarget", refused.Error, StringComparison.Ordinal);
         Assert.Equal(0, (await cli.RunAsync("delete", id, "--yes")).ExitCode);
     }
 

@@ -48,6 +48,7 @@ public sealed class ClientTests : IDisposable
         Assert.Equal("Series B SaaS", created.Name);
         Assert.Equal((2L, "active"), (updated.Version, updated.Status));
         Assert.Equal(2, run.SpecVersion);
+        Assert.Equal(("meeting_booked", "meeting_booked", "meeting_booked"), (run.SuccessMetric, byId.SuccessMetric, ended.SuccessMetric));
         Assert.Equal((10L, 2L, 2.0), (reported.Metrics.Samples, reported.Metrics.Successes, reported.Metrics.MetricValue));
         Assert.Equal(created.Id, byId.PlaybookId);
         Assert.Equal(("completed", "done"), (ended.Status, ended.Note));

@@ -100,7 +100,6 @@ public static class DemoWorkspace
         await PlaybookStore.InsertAsync(connection, transaction, playbook);
         await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.PlaybookCreated, caller.Subject, new PlaybookData(playbook.ToResponse()), createdAt);
 
-        var metric = playbook.Spec.Strategy.SuccessMetric;
         for (var runStart = createdAt.AddHours(1); runStart < now; runStart = runStart.AddDays(plan.RunDays))
         {
             var run = await RunsApi.StartAsync(connection, transaction, caller, playbook, runStart);
@@ -123,7 +122,7 @@ public static class DemoWorkspace
             var endsAt = lastReport.AddHours(1);
             if (runStart.AddDays(plan.RunDays) <= now && endsAt < now)
             {
-                await RunsApi.EndAsync(connection, transaction, caller, playbook.Id, run.Id, "completed", null, metric, endsAt);
+                await RunsApi.EndAsync(connection, transaction, caller, playbook.Id, run.Id, "completed", null, endsAt);
             }
         }
         return playbook.ToResponse();

@@ -22,6 +22,9 @@ public static class SpecRules
     public const int PivotWindowDaysMax = 90;
     public const int MaxPivotsPerWeekMax = 20;
 
+    /// <summary>A reply_rate target is a fraction up to 1 or a percentage up to 100 (adaptation.md); above that it means nothing.</summary>
+    public const double ReplyRateTargetMax = 100;
+
     public static readonly LeadSource DefaultLeadSource = new("manual", null, 50);
     public static readonly Adaptation DefaultAdaptation = new(true, 50, 3, 2);
     public const string DefaultStatus = "draft";

@@ -72,16 +72,25 @@ public static class SpecReader
         return ApplyStrategy(strategy, current);
     }
 
-    /// <summary>Merges a (partial) strategy object over <paramref name="current"/>; also what a pivot applies.</summary>
+    /// <summary>
+    /// Merges a (partial) strategy object over <paramref name="current"/>; also what a pivot applies.
+    /// The target is checked against the merged metric, so a metric and a target that arrive in
+    /// different requests are held to the same rule. A request without a strategy object does not
+    /// come here, so a status change never fails on a target saved before the rule.
+    /// </summary>
     public static Strategy? ApplyStrategy(JsonFields strategy, Strategy? current)
     {
         var hypothesis = strategy.Text("hypothesis", current?.Hypothesis, SpecRules.HypothesisMax, required: true);
-        return new Strategy(
-            strategy.Enum("kind", current?.Kind ?? SpecRules.DefaultStrategyKind, SpecRules.StrategyKinds, SpecRules.DefaultStrategyKind)!,
-            hypothesis!,
-            ReadChannels(strategy, current?.Channels ?? []),
-            strategy.Enum("successMetric", current?.SuccessMetric, SpecRules.SuccessMetrics, null),
-            strategy.Number("successTarget", current?.SuccessTarget, 0));
+        var kind = strategy.Enum("kind", current?.Kind ?? SpecRules.DefaultStrategyKind, SpecRules.StrategyKinds, SpecRules.DefaultStrategyKind)!;
+        var channels = ReadChannels(strategy, current?.Channels ?? []);
+        var metric = strategy.Enum("successMetric", current?.SuccessMetric, SpecRules.SuccessMetrics, null);
+        var target = strategy.Number("successTarget", current?.SuccessTarget, 0);
+        var targetPath = strategy.PathOf("successTarget");
+        if (metric == "reply_rate" && target > SpecRules.ReplyRateTargetMax && !strategy.Errors.ContainsKey(targetPath))
+        {
+            strategy.Errors.Add(targetPath, "must be at most 100 for reply_rate (a percentage, or a fraction up to 1)");
+        }
+        return new Strategy(kind, hypothesis!, channels, metric, target);
     }
 
     private static IReadOnlyList<string> ReadChannels(JsonFields strategy, IReadOnlyList<string> current)

@@ -22,7 +22,7 @@ public static class BuddyPrompt
         return Client.PromptBuilder.Build(
             As<Client.Playbook>(playbook.ToResponse()),
             As<Client.Evaluation>(evaluation),
-            run is null ? null : As<Client.Run>(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
+            run is null ? null : As<Client.Run>(run.ToResponse()));
     }
 
     private static T As<T>(object response) => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(response, response.GetType(), ApiJson), ApiJson)!;

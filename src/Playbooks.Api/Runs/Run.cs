@@ -11,7 +11,10 @@ public static class RunStatuses
 
 public sealed record RunMetrics(long Samples, long Successes, double MetricValue)
 {
-    /// <summary><c>metricValue</c> follows the playbook's success metric (product.md section 5).</summary>
+    /// <summary>
+    /// <c>metricValue</c> follows the success metric (product.md section 5) of the spec version the
+    /// run is pinned to, never the playbook's current one: a run's figures do not change with later edits.
+    /// </summary>
     public static RunMetrics For(string? successMetric, long samples, long successes, double value) => new(
         samples,
         successes,
@@ -27,6 +30,7 @@ public sealed record RunResponse(
     string Id,
     string PlaybookId,
     long SpecVersion,
+    string? SuccessMetric,
     string Status,
     RunMetrics Metrics,
     DateTimeOffset StartedAt,

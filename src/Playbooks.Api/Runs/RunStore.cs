@@ -12,6 +12,9 @@ public static class RunStore
         public string Id { get; init; } = "";
         public string PlaybookId { get; init; } = "";
         public long SpecVersion { get; init; }
+
+        /// <summary>The success metric of the spec version the run is pinned to (migration 0007); it sets the run's <c>metricValue</c>.</summary>
+        public string? SuccessMetric { get; init; }
         public string Status { get; init; } = "";
         public long Samples { get; init; }
         public long Successes { get; init; }
@@ -21,12 +24,14 @@ public static class RunStore
         public string? Note { get; init; }
         public string CreatedBy { get; init; } = "";
 
-        public RunResponse ToResponse(string? successMetric) => new(
-            Id, PlaybookId, SpecVersion, Status, RunMetrics.For(successMetric, Samples, Successes, Value),
+        public RunMetrics Metrics => RunMetrics.For(SuccessMetric, Samples, Successes, Value);
+
+        public RunResponse ToResponse() => new(
+            Id, PlaybookId, SpecVersion, SuccessMetric, Status, Metrics,
             Timestamps.FromMilliseconds(StartedAt), EndedAt is { } ended ? Timestamps.FromMilliseconds(ended) : null, Note, CreatedBy);
     }
 
-    private const string Columns = "id, playbook_id, spec_version, status, samples, successes, value, started_at, ended_at, note, created_by";
+    private const string Columns = "id, playbook_id, spec_version, success_metric, status, samples, successes, value, started_at, ended_at, note, created_by";
 
     public static Task<Row?> FindAsync(DbConnection connection, string workspaceId, string playbookId, string runId, DbTransaction? transaction = null) =>
         !Ids.IsValid(runId, "run_") ? Task.FromResult<Row?>(null) : connection.QuerySingleOrDefaultAsync<Row>(
@@ -51,10 +56,10 @@ public static class RunStore
     public static Task InsertAsync(DbConnection connection, DbTransaction transaction, string workspaceId, Row run) =>
         connection.ExecuteAsync(
             """
-            INSERT INTO runs (workspace_id, id, playbook_id, spec_version, status, started_at, created_by)
-            VALUES (@workspaceId, @Id, @PlaybookId, @SpecVersion, @Status, @StartedAt, @CreatedBy)
+            INSERT INTO runs (workspace_id, id, playbook_id, spec_version, success_metric, status, started_at, created_by)
+            VALUES (@workspaceId, @Id, @PlaybookId, @SpecVersion, @SuccessMetric, @Status, @StartedAt, @CreatedBy)
             """,
-            new { workspaceId, run.Id, run.PlaybookId, run.SpecVersion, run.Status, run.StartedAt, run.CreatedBy }, transaction);
+            new { workspaceId, run.Id, run.PlaybookId, run.SpecVersion, run.SuccessMetric, run.Status, run.StartedAt, run.CreatedBy }, transaction);
 
     /// <summary>Ends a running run and returns it as it is now; null when it is not (or no longer) running.</summary>
     public static async Task<Row?> EndAsync(

@@ -24,7 +24,7 @@ public static class RunsApi
         group.MapPost("/run", Start).WithName("StartRun").RequireAuthorization(Policies.Write).Idempotent()
             .ProducesProblems(409, 422)
             .WithSummary("Record a run")
-            .WithDescription("Records that a run started, with status `running`, zero metrics, and the playbook's current version as `specVersion`. No body. 409 `playbook_archived` for an archived playbook.");
+            .WithDescription("Records that a run started, with status `running`, zero metrics, the playbook's current version as `specVersion` and that version's success metric as `successMetric`, which measures the run for good (`metricValue`). No body. 409 `playbook_archived` for an archived playbook.");
         group.MapGet("/runs", List).WithName("ListRuns").RequireAuthorization(Policies.Read)
             .WithSummary("List a playbook's runs")
             .WithDescription("Ordered by `startedAt`, oldest first, optionally filtered by status. `nextCursor` is present only while another page follows.");
@@ -59,11 +59,11 @@ public static class RunsApi
     {
         await using var connection = await db.OpenAsync(ct);
         if (await RunStore.FindAsync(connection, caller.WorkspaceId, runId) is not { } run
-            || await PlaybookStore.FindAsync(connection, caller.WorkspaceId, run.PlaybookId) is not { } playbook)
+            || await PlaybookStore.FindAsync(connection, caller.WorkspaceId, run.PlaybookId) is null)
         {
             return ApiProblem.NotFound("run");
         }
-        return TypedResults.Ok(new RunEnvelope(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
+        return TypedResults.Ok(new RunEnvelope(run.ToResponse()));
     }
 
     /// <summary>Records that a run started, pinned to the playbook's current version.</summary>
@@ -83,11 +83,14 @@ public static class RunsApi
             }
 
             var run = await StartAsync(connection, transaction, caller, playbook, Timestamps.Now(clock));
-            return TypedResults.Created($"/v1/playbooks/{playbook.Id}/runs/{run.Id}", new RunEnvelope(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)));
+            return TypedResults.Created($"/v1/playbooks/{playbook.Id}/runs/{run.Id}", new RunEnvelope(run.ToResponse()));
         }, ct);
     }
 
-    /// <summary>Records a run of <paramref name="playbook"/> started at <paramref name="at"/>, with its <c>run.started</c> event: the one path of the API and the demo.</summary>
+    /// <summary>
+    /// Records a run of <paramref name="playbook"/> started at <paramref name="at"/>, with its <c>run.started</c> event: the one path of
+    /// the API, MCP and the demo. The run keeps the success metric of the version it is pinned to, which measures it from then on.
+    /// </summary>
     public static async Task<RunStore.Row> StartAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Caller caller, PlaybookStore.Stored playbook, DateTimeOffset at)
     {
@@ -96,18 +99,19 @@ public static class RunsApi
             Id = Ids.New("run_", at),
             PlaybookId = playbook.Id,
             SpecVersion = playbook.Version,
+            SuccessMetric = playbook.Spec.Strategy.SuccessMetric,
             Status = RunStatuses.Running,
             StartedAt = at.ToUnixTimeMilliseconds(),
             CreatedBy = caller.Subject,
         };
         await RunStore.InsertAsync(connection, transaction, caller.WorkspaceId, run);
         await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.RunStarted, caller.Subject,
-            new RunData(run.ToResponse(playbook.Spec.Strategy.SuccessMetric)), at);
+            new RunData(run.ToResponse()), at);
         return run;
     }
 
     public static async Task<Results<Ok<RunList>, ProblemHttpResult>> List(
-        string id, FoundPlaybook playbook, Caller caller, Database db, string? status, string? limit, string? cursor, CancellationToken ct)
+        string id, Caller caller, Database db, string? status, string? limit, string? cursor, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (status is not null && Array.IndexOf(RunStatuses.All, status) < 0)
@@ -123,19 +127,18 @@ public static class RunsApi
         await using var connection = await db.OpenAsync(ct);
         var rows = await RunStore.ListAsync(connection, caller.WorkspaceId, id, status, page.After, page.Limit + 1);
         var (items, next) = page.Cut(rows, r => r.Id);
-        var metric = playbook.Value.Spec.Strategy.SuccessMetric;
-        return TypedResults.Ok(new RunList(items.Select(r => r.ToResponse(metric)).ToList(), next));
+        return TypedResults.Ok(new RunList(items.Select(r => r.ToResponse()).ToList(), next));
     }
 
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> Get(
-        string id, string runId, FoundPlaybook playbook, Caller caller, Database db, CancellationToken ct)
+        string id, string runId, Caller caller, Database db, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         if (await RunStore.FindAsync(connection, caller.WorkspaceId, id, runId) is not { } run)
         {
             return ApiProblem.NotFound("run");
         }
-        return TypedResults.Ok(new RunEnvelope(run.ToResponse(playbook.Value.Spec.Strategy.SuccessMetric)));
+        return TypedResults.Ok(new RunEnvelope(run.ToResponse()));
     }
 
     /// <summary>Ends a running run as completed, failed or cancelled. Terminal states are final.</summary>
@@ -166,23 +169,22 @@ public static class RunsApi
             return ApiProblem.Validation(errors);
         }
 
-        var metric = playbook.Spec.Strategy.SuccessMetric;
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
-            var ended = await EndAsync(connection, transaction, caller, playbook.Id, run.Id, status!, note, metric, Timestamps.Now(clock));
-            return await AnswerAsync(connection, transaction, caller, playbook.Id, run.Id, ended, metric);
+            var ended = await EndAsync(connection, transaction, caller, playbook.Id, run.Id, status!, note, Timestamps.Now(clock));
+            return await AnswerAsync(connection, transaction, caller, playbook.Id, run.Id, ended);
         }, ct);
     }
 
     /// <summary>Ends a running run with its <c>run.ended</c> event: the one path of the API and the dashboard. Null when it is not running.</summary>
     public static async Task<RunStore.Row?> EndAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Caller caller,
-        string playbookId, string runId, string status, string? note, string? metric, DateTimeOffset now)
+        string playbookId, string runId, string status, string? note, DateTimeOffset now)
     {
         var ended = await RunStore.EndAsync(connection, transaction, caller.WorkspaceId, playbookId, runId, status, note, now.ToUnixTimeMilliseconds());
         if (ended is not null)
         {
-            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.RunEnded, caller.Subject, new RunData(ended.ToResponse(metric)), now);
+            await EventLog.AppendAsync(connection, transaction, caller.WorkspaceId, EventTypes.RunEnded, caller.Subject, new RunData(ended.ToResponse()), now);
         }
         return ended;
     }
@@ -232,7 +234,7 @@ public static class RunsApi
             return ApiProblem.Validation(errors);
         }
 
-        var (id, runId, metric) = (playbook.Id, run.Id, playbook.Spec.Strategy.SuccessMetric);
+        var (id, runId) = (playbook.Id, run.Id);
         return await db.WriteAsync<Results<Ok<RunEnvelope>, ProblemHttpResult>>(async (connection, transaction) =>
         {
             // Locked for the report: concurrent reports on one playbook see each other's evidence,
@@ -256,7 +258,7 @@ public static class RunsApi
                         new StateChangedData(id, before.State, evaluation.State, evaluation), now);
                 }
             }
-            return await AnswerAsync(connection, transaction, caller, id, runId, added, metric);
+            return await AnswerAsync(connection, transaction, caller, id, runId, added);
         }, ct);
     }
 
@@ -269,11 +271,11 @@ public static class RunsApi
     /// <summary>After a write that needed the run to be running: the run it returned, or why there was none.</summary>
     private static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> AnswerAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Caller caller, string playbookId, string runId,
-        RunStore.Row? written, string? metric)
+        RunStore.Row? written)
     {
         if (written is not null)
         {
-            return TypedResults.Ok(new RunEnvelope(written.ToResponse(metric)));
+            return TypedResults.Ok(new RunEnvelope(written.ToResponse()));
         }
         // Only when the write found nothing: gone (its playbook deleted meanwhile), or ended.
         return await RunStore.FindAsync(connection, caller.WorkspaceId, playbookId, runId, transaction) is { } run

@@ -238,6 +238,53 @@ public abstract partial class DashboardTests(Provider provider) : IDisposable
         Assert.Contains("50 samples, 3 successes", html, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The edit form goes through the API's rules: a reply_rate target above 100 comes back on
+    /// the form with the API's message. A run keeps the metric of its version on its page and in
+    /// the playbook's list of runs after the form changed the metric.
+    /// </summary>
+    [Fact]
+    public async Task The_edit_form_refuses_a_reply_rate_target_above_100_and_a_run_keeps_its_metric_after_an_edit()
+    {
+        var tenant = await app.NewTenantAsync();
+        var id = (await tenant.Client.CreatePlaybookAsync(new
+        {
+            name = "Edited",
+            mode = "outbound",
+            buddyId = "prospect",
+            strategy = new { hypothesis = "CTOs book meetings", successMetric = "meeting_booked", successTarget = 150 },
+        })).Id();
+        var runId = (await (await tenant.Client.PostAsync($"/v1/playbooks/{id}/run", null)).ExpectAsync(HttpStatusCode.Created))["run"]!.Id();
+        await (await tenant.Client.PostAsync($"/v1/playbooks/{id}/runs/{runId}/outcomes", JsonContent.Create(new { samples = 50, successes = 3, value = 12000 })))
+            .ExpectAsync(HttpStatusCode.OK);
+        var browser = Browser();
+        await SignInAsync(browser, tenant.Token);
+        (string, string)[] fields =
+        [
+            ("Version", "1"), ("Name", "Edited"), ("Status", "draft"), ("Mode", "outbound"), ("BuddyId", "prospect"), ("LeadSourceKind", "manual"),
+            ("SampleSize", "50"), ("StrategyKind", "gtm-execution"), ("Hypothesis", "CTOs book meetings"), ("Channels", ""),
+            ("SuccessMetric", "reply_rate"), ("SuccessTarget", "150"), ("AdaptationEnabled", "true"),
+            ("MinSampleSize", "50"), ("PivotWindowDays", "3"), ("MaxPivotsPerWeek", "2"),
+        ];
+
+        var invalid = await PostFormAsync(browser, $"/app/playbooks/{id}/edit", $"/app/playbooks/{id}/edit", fields);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+        Assert.Contains("id=\"success-target-error\">must be at most 100 for reply_rate", await invalid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var unchanged = (await (await tenant.Client.GetAsync($"/v1/playbooks/{id}")).ExpectAsync(HttpStatusCode.OK))["playbook"]!;
+        Assert.Equal(1, unchanged["version"]!.GetValue<int>());
+
+        fields[10] = ("SuccessMetric", "pipeline_arr");
+        fields[11] = ("SuccessTarget", "100000");
+        var saved = await PostFormAsync(browser, $"/app/playbooks/{id}/edit", $"/app/playbooks/{id}/edit", fields);
+        Assert.Equal(HttpStatusCode.Found, saved.StatusCode);
+
+        var runPage = await (await browser.GetAsync($"/app/playbooks/{id}/runs/{runId}")).Content.ReadAsStringAsync();
+        Assert.Contains("<div>Metric value (meeting_booked)</div><div class=\"value\">3</div>", runPage, StringComparison.Ordinal);
+        var playbookPage = await (await browser.GetAsync($"/app/playbooks/{id}")).Content.ReadAsStringAsync();
+        Assert.Matches($"{runId}</a></td>\\s*<td>running</td>\\s*<td class=\"num\">1</td>(\\s*<td[^>]*>[^<]*</td>){{2}}\\s*<td>meeting_booked</td>\\s*<td class=\"num\">3</td>", playbookPage);
+    }
+
     [Fact]
     public async Task A_read_only_workspace_shows_its_pages_without_controls_and_refuses_changes()
     {

@@ -164,6 +164,9 @@ public abstract class FieldRuleTests(Provider provider) : IDisposable
         { "strategy.successTarget", "null", "null" },
         { "strategy.successTarget", "-1", null },
         { "strategy.successTarget", "12.5", "12.5" },
+        // The playbook's metric is reply_rate: a fraction up to 1 or a percentage up to 100.
+        { "strategy.successTarget", "100", "100" },
+        { "strategy.successTarget", "100.001", null },
         { "adaptation.enabled", "null", "true" },
         { "adaptation.enabled", "0", null },
         { "adaptation.minSampleSize", "null", "50" },

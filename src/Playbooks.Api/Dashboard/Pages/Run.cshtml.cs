@@ -36,7 +36,7 @@ public sealed class RunModel(Database db, Caller caller, TimeProvider clock) : P
         if (errors.Count == 0 && await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, HttpContext.RequestAborted) is { } playbook)
         {
             await db.WriteAsync((connection, transaction) => RunsApi.EndAsync(
-                connection, transaction, caller, id, runId, finalStatus!, finalNote, playbook.Spec.Strategy.SuccessMetric, Timestamps.Now(clock)), HttpContext.RequestAborted);
+                connection, transaction, caller, id, runId, finalStatus!, finalNote, Timestamps.Now(clock)), HttpContext.RequestAborted);
             return Redirect($"/app/playbooks/{id}/runs/{runId}");
         }
         Errors = errors;

@@ -46,6 +46,7 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer
         [(typeof(StrategyUpdate), "successTarget")] = AtLeastZero,
         [(typeof(StrategyUpdate), "channels")] = ChannelItems,
         [(typeof(RunResponse), "status")] = OneOf(RunStatuses.All),
+        [(typeof(RunResponse), "successMetric")] = OneOf(SpecRules.SuccessMetrics),
         [(typeof(EndRunRequest), "status")] = OneOf(RunStatuses.Final),
         [(typeof(VersionResponse), "change")] = OneOf(VersionChanges.All),
         [(typeof(Evaluation), "state")] = OneOf(AdaptationStates.All),
