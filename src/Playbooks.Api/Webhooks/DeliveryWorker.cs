@@ -57,9 +57,12 @@ public sealed class DeliveryWorker(
             {
                 var dispatched = await DispatchAsync(stoppingToken);
                 var started = await StartDueAsync(stoppingToken);
-                if (clock.GetUtcNow() - purgedAt > PurgeEvery && await PurgeAsync(stoppingToken))
+                // The purge is dated by the time it purged up to, read once: a later reading could
+                // pass over a span that this purge never covered.
+                var now = clock.GetUtcNow();
+                if (now - purgedAt > PurgeEvery && await PurgeAsync(now, stoppingToken))
                 {
-                    purgedAt = clock.GetUtcNow();
+                    purgedAt = now;
                 }
                 if (dispatched > 0 || started > 0)
                 {
@@ -307,9 +310,9 @@ public sealed class DeliveryWorker(
     /// False when events past the retention are still waiting for dispatch: the purge is tried
     /// again next round rather than an hour later.
     /// </returns>
-    private async Task<bool> PurgeAsync(CancellationToken ct)
+    private async Task<bool> PurgeAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var before = (clock.GetUtcNow() - EventLog.Retention).ToUnixTimeMilliseconds();
+        var before = (now - EventLog.Retention).ToUnixTimeMilliseconds();
         while (await db.WriteAsync((connection, transaction) => WebhookStore.PurgeDeliveriesAsync(connection, transaction, before, PurgeBatch), ct) == PurgeBatch)
         {
         }
