@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Playbooks.Api.Data;
 
@@ -68,7 +70,19 @@ internal sealed class GroupCommit : IAsyncDisposable
             }
             if (batch.Count > 0)
             {
-                await CommitAsync(batch);
+                try
+                {
+                    await CommitAsync(batch);
+                }
+                catch (Exception failure)
+                {
+                    // Nothing may end this loop, or every later write would wait forever; a write
+                    // already answered keeps its answer.
+                    foreach (var write in batch)
+                    {
+                        write.Fail(failure);
+                    }
+                }
                 batch.Clear();
             }
         }
@@ -76,7 +90,6 @@ internal sealed class GroupCommit : IAsyncDisposable
 
     private async Task CommitAsync(List<Write> batch)
     {
-        var done = 0;
         try
         {
             connection ??= await open(CancellationToken.None);
@@ -92,31 +105,41 @@ internal sealed class GroupCommit : IAsyncDisposable
                 catch (Exception failure)
                 {
                     // Only this request's work is undone; the batch goes on.
+                    write.Fail(failure);
                     await transaction.RollbackAsync("write");
                     await transaction.ReleaseAsync("write");
-                    write.Fail(failure);
+                }
+                if (!InTransaction(connection))
+                {
+                    // A work ended the shared transaction (SQLite rolls it back on a full disk or
+                    // an I/O error even when the error was caught): the writes after it would
+                    // commit on their own, so the batch stops here and fails as a whole.
+                    throw new InvalidOperationException("A write ended the transaction it shared with other writes.");
                 }
             }
             await transaction.CommitAsync();
-            done = batch.Count;
-            BatchSizes.Record(batch.Count);
-            onCommit();
-            foreach (var write in batch)
-            {
-                write.Complete();
-            }
         }
-        catch (Exception failure) when (done == 0)
+        catch (Exception failure)
         {
-            // The commit (or the transaction around the savepoints) failed: nothing of the batch is
-            // on disk, so every write that had not already failed alone fails with the cause.
-            // SQLite has rolled the transaction back; the connection serves the next batch.
+            // Nothing of the batch is on disk: every write that had not already failed alone fails
+            // with the cause. SQLite has rolled the transaction back; the connection serves the next batch.
             foreach (var write in batch)
             {
                 write.Fail(failure);
             }
+            return;
         }
+
+        foreach (var write in batch)
+        {
+            write.Complete();
+        }
+        onCommit();
+        BatchSizes.Record(batch.Count);
     }
+
+    private static bool InTransaction(DbConnection connection) =>
+        connection is not SqliteConnection sqlite || raw.sqlite3_get_autocommit(sqlite.Handle) == 0;
 
     public async ValueTask DisposeAsync()
     {

@@ -35,9 +35,17 @@ internal sealed class LongLivedSqliteConnection(string connectionString, SqliteC
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !retiring)
+        if (!disposing)
         {
-            // Twice disposed is handed back once: two leases must never share a connection.
+            // From the finalizer: the statements are objects of their own, not to be touched here.
+            base.Dispose(disposing);
+            return;
+        }
+        if (!retiring)
+        {
+            // A second dispose right after the first hands nothing back. Unlike a pooled
+            // SqliteConnection, this object is the next lease's too: a holder must not touch it
+            // after disposing it (every caller disposes by `await using`, once).
             if (Interlocked.Exchange(ref leased, 0) == 1)
             {
                 owner.Return(this);
@@ -82,7 +90,7 @@ internal sealed class LongLivedSqliteConnection(string connectionString, SqliteC
         [AllowNull]
         public override string CommandText { get; set; } = "";
 
-        public override int CommandTimeout { get; set; } = 30;
+        public override int CommandTimeout { get; set; } = connection.DefaultTimeout;
 
         public override CommandType CommandType { get; set; } = CommandType.Text;
 
@@ -129,6 +137,8 @@ internal sealed class LongLivedSqliteConnection(string connectionString, SqliteC
             {
                 throw new NotSupportedException("SQLite runs text commands only.");
             }
+            oneOff?.Dispose();
+            oneOff = null;
             var command = bound = connection.Kept(CommandText) ?? (oneOff = connection.CreateOneOff(CommandText));
             command.Transaction = (SqliteTransaction?)DbTransaction;
             command.CommandTimeout = CommandTimeout;
@@ -142,6 +152,12 @@ internal sealed class LongLivedSqliteConnection(string connectionString, SqliteC
 
         protected override void Dispose(bool disposing)
         {
+            if (!disposing)
+            {
+                // From the finalizer: the connection may be another lease's by now.
+                base.Dispose(disposing);
+                return;
+            }
             // The kept command lets go of this command's values; a one-off goes with it.
             bound?.Parameters.Clear();
             bound = null;
@@ -195,7 +211,10 @@ internal sealed class SqliteConnections(string connectionString, Func<SqliteConn
 
     internal void Return(LongLivedSqliteConnection connection)
     {
-        if (Volatile.Read(ref disposed) || idle.Count >= MaxIdle || connection.State != ConnectionState.Open)
+        // A connection handed back inside a transaction (or otherwise unlike a fresh one) is not
+        // handed out again: the next lease would find the last one's state.
+        if (Volatile.Read(ref disposed) || idle.Count >= MaxIdle || connection.State != ConnectionState.Open
+            || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
         {
             connection.Retire();
             return;

@@ -167,6 +167,38 @@ public abstract class GroupCommitTests(Provider provider) : IDisposable
         }
 
         [Fact]
+        public async Task A_write_that_ends_the_shared_transaction_fails_its_batch_and_every_answer_matches_the_disk()
+        {
+            // SQLite ends a transaction by itself on a full disk or an I/O error; a work that
+            // rolls back the whole transaction stands in for that here.
+            var tenant = await app.NewTenantAsync();
+            var playbooks = Enumerable.Range(0, 3).Select(i => NewPlaybook(tenant.WorkspaceId, $"Ended {i}")).ToList();
+            Task[] writes;
+            await using (await HoldWriterAsync())
+            {
+                writes = playbooks.Select((playbook, i) => Db.WriteAsync(async (connection, transaction) =>
+                {
+                    await PlaybookStore.InsertAsync(connection, transaction, playbook);
+                    if (i == 1)
+                    {
+                        await transaction.RollbackAsync();
+                    }
+                    return 0;
+                }, CancellationToken.None)).ToArray<Task>();
+            }
+
+            foreach (var write in writes)
+            {
+                await Assert.ThrowsAnyAsync<Exception>(() => write);
+            }
+            var listed = await (await tenant.Client.GetAsync("/v1/playbooks")).ExpectAsync(HttpStatusCode.OK);
+            Assert.Empty(listed["playbooks"]!.AsArray());
+
+            // The writer goes on with the next write.
+            await tenant.Client.CreatePlaybookAsync();
+        }
+
+        [Fact]
         public async Task A_write_whose_caller_gave_up_while_it_waited_never_runs()
         {
             var tenant = await app.NewTenantAsync();
