@@ -147,26 +147,32 @@ public static class Output
         playbooks.Select(p => new[] { p.Id, p.Name, p.Status, p.Mode, p.BuddyId, p.Version.ToString(CultureInfo.InvariantCulture), Time(p.UpdatedAt) }).ToList(),
         "No playbooks.", Count(playbooks.Count, "playbook"));
 
-    public static void Playbook(Playbook p)
+    public static void Playbook(Playbook p) => Fields(
+        ("id", p.Id),
+        ("name", p.Name),
+        ("status", p.Status),
+        ("mode", p.Mode),
+        ("buddy", p.BuddyId),
+        ("lead source", $"{p.LeadSource.Kind}, {Count(p.LeadSource.SampleSize, "lead")}" + (p.LeadSource.Query is { } q ? $", query {q}" : "")),
+        ("strategy", p.Strategy.Kind),
+        ("hypothesis", p.Strategy.Hypothesis),
+        ("channels", string.Join(", ", p.Strategy.Channels)),
+        ("success", p.Strategy.SuccessMetric is null ? "no metric" : $"{p.Strategy.SuccessMetric}, target {(p.Strategy.SuccessTarget is { } t ? Number(t) : "none")}"),
+        ("adaptation", p.Adaptation.Enabled
+            ? $"on: {Count(p.Adaptation.MinSampleSize, "sample")}, {Count(p.Adaptation.PivotWindowDays, "day")}, {Count(p.Adaptation.MaxPivotsPerWeek, "pivot")}/week"
+            : "off"),
+        ("version", p.Version.ToString(CultureInfo.InvariantCulture)),
+        ("created", $"{Time(p.CreatedAt)} by {p.CreatedBy}"),
+        ("updated", Time(p.UpdatedAt)));
+
+    /// <summary>One object as a table of its fields, one row each; a null value shows empty.</summary>
+    private static void Fields(params (string Field, string? Value)[] fields)
     {
         var table = Table("field", "value");
-        void Row(string field, string? value) => table.AddRow(new Text(field), new Text(value ?? ""));
-        Row("id", p.Id);
-        Row("name", p.Name);
-        Row("status", p.Status);
-        Row("mode", p.Mode);
-        Row("buddy", p.BuddyId);
-        Row("lead source", $"{p.LeadSource.Kind}, {Count(p.LeadSource.SampleSize, "lead")}" + (p.LeadSource.Query is { } q ? $", query {q}" : ""));
-        Row("strategy", p.Strategy.Kind);
-        Row("hypothesis", p.Strategy.Hypothesis);
-        Row("channels", string.Join(", ", p.Strategy.Channels));
-        Row("success", p.Strategy.SuccessMetric is null ? "no metric" : $"{p.Strategy.SuccessMetric}, target {(p.Strategy.SuccessTarget is { } t ? Number(t) : "none")}");
-        Row("adaptation", p.Adaptation.Enabled
-            ? $"on: {Count(p.Adaptation.MinSampleSize, "sample")}, {Count(p.Adaptation.PivotWindowDays, "day")}, {Count(p.Adaptation.MaxPivotsPerWeek, "pivot")}/week"
-            : "off");
-        Row("version", p.Version.ToString(CultureInfo.InvariantCulture));
-        Row("created", $"{Time(p.CreatedAt)} by {p.CreatedBy}");
-        Row("updated", Time(p.UpdatedAt));
+        foreach (var (field, value) in fields)
+        {
+            table.AddRow(new Text(field), new Text(value ?? ""));
+        }
         Cli.Out.Write(table);
     }
 
@@ -180,25 +186,19 @@ public static class Output
         "No runs.", Count(runs.Count, "run"));
 
     /// <summary>One run, every field: what measures it is shown even where the list has to drop it.</summary>
-    public static void Run(Run r)
-    {
-        var table = Table("field", "value");
-        void Row(string field, string? value) => table.AddRow(new Text(field), new Text(value ?? ""));
-        Row("id", r.Id);
-        Row("playbook", r.PlaybookId);
-        Row("version", r.SpecVersion.ToString(CultureInfo.InvariantCulture));
-        Row("status", r.Status);
-        Row("samples", r.Metrics.Samples.ToString(CultureInfo.InvariantCulture));
-        Row("successes", r.Metrics.Successes.ToString(CultureInfo.InvariantCulture));
-        Row("metric", $"{Number(r.Metrics.MetricValue)}, measured by {r.SuccessMetric ?? "successes (no metric)"}");
-        Row("started", $"{Time(r.StartedAt)} by {r.CreatedBy}");
-        Row("ended", Time(r.EndedAt));
-        if (r.Note is { } note)
-        {
-            Row("note", note);
-        }
-        Cli.Out.Write(table);
-    }
+    public static void Run(Run r) => Fields(
+    [
+        ("id", r.Id),
+        ("playbook", r.PlaybookId),
+        ("version", r.SpecVersion.ToString(CultureInfo.InvariantCulture)),
+        ("status", r.Status),
+        ("samples", r.Metrics.Samples.ToString(CultureInfo.InvariantCulture)),
+        ("successes", r.Metrics.Successes.ToString(CultureInfo.InvariantCulture)),
+        ("metric", $"{Number(r.Metrics.MetricValue)}, measured by {r.SuccessMetric ?? "successes (no metric)"}"),
+        ("started", $"{Time(r.StartedAt)} by {r.CreatedBy}"),
+        ("ended", Time(r.EndedAt)),
+        .. r.Note is { } note ? [("note", note)] : Array.Empty<(string, string?)>(),
+    ]);
 
     /// <summary>Each version with what made it and which fields changed from the version before.</summary>
     public static void Versions(IReadOnlyList<SpecVersion> versions) => Grid(
@@ -396,19 +396,14 @@ public static class Output
         webhooks.Select(w => new[] { w.Id, w.Url, WebhookEvents(w), Enabled(w), w.Description ?? "", Time(w.UpdatedAt) }).ToList(),
         "No webhooks.", Count(webhooks.Count, "webhook"));
 
-    public static void Webhook(Webhook w)
-    {
-        var table = Table("field", "value");
-        void Row(string field, string? value) => table.AddRow(new Text(field), new Text(value ?? ""));
-        Row("id", w.Id);
-        Row("url", w.Url);
-        Row("events", WebhookEvents(w));
-        Row("enabled", Enabled(w));
-        Row("description", w.Description);
-        Row("created", $"{Time(w.CreatedAt)} by {w.CreatedBy}");
-        Row("updated", Time(w.UpdatedAt));
-        Cli.Out.Write(table);
-    }
+    public static void Webhook(Webhook w) => Fields(
+        ("id", w.Id),
+        ("url", w.Url),
+        ("events", WebhookEvents(w)),
+        ("enabled", Enabled(w)),
+        ("description", w.Description),
+        ("created", $"{Time(w.CreatedAt)} by {w.CreatedBy}"),
+        ("updated", Time(w.UpdatedAt)));
 
     /// <summary>The webhook, then its secret with the warning that it is not shown again.</summary>
     public static void IssuedWebhook(IssuedWebhook issued)
