@@ -33,7 +33,7 @@ public sealed class RunModel(Database db, Caller caller, TimeProvider clock) : P
         }
         using var body = JsonDocument.Parse(JsonSerializer.Serialize(new { status, note = string.IsNullOrEmpty(note) ? null : note }));
         var (finalStatus, finalNote, errors) = RunsApi.ReadEnd(body.RootElement);
-        if (errors.Count == 0 && await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, HttpContext.RequestAborted) is { } playbook)
+        if (errors.Count == 0 && await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, HttpContext.RequestAborted) is not null)
         {
             await db.WriteAsync((connection, transaction) => RunsApi.EndAsync(
                 connection, transaction, caller, id, runId, finalStatus!, finalNote, Timestamps.Now(clock)), HttpContext.RequestAborted);
