@@ -57,13 +57,11 @@ public static class RunsApi
     public static async Task<Results<Ok<RunEnvelope>, ProblemHttpResult>> GetById(
         string runId, Caller caller, Database db, CancellationToken ct)
     {
+        // A run goes with its playbook (ON DELETE CASCADE), so a run found is a run of a playbook that exists.
         await using var connection = await db.OpenAsync(ct);
-        if (await RunStore.FindAsync(connection, caller.WorkspaceId, runId) is not { } run
-            || await PlaybookStore.FindAsync(connection, caller.WorkspaceId, run.PlaybookId) is null)
-        {
-            return ApiProblem.NotFound("run");
-        }
-        return TypedResults.Ok(new RunEnvelope(run.ToResponse()));
+        return await RunStore.FindAsync(connection, caller.WorkspaceId, runId) is { } run
+            ? TypedResults.Ok(new RunEnvelope(run.ToResponse()))
+            : ApiProblem.NotFound("run");
     }
 
     /// <summary>Records that a run started, pinned to the playbook's current version.</summary>

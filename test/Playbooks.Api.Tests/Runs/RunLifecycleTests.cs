@@ -53,6 +53,10 @@ public abstract class RunLifecycleTests(Provider provider) : IDisposable
         await (await stranger.Client.GetAsync($"/v1/runs/{runId}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await tenant.Client.GetAsync("/v1/runs/run_01JD0000000000000000000000")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await app.CreateClient().GetAsync($"/v1/runs/{runId}")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+
+        // A run goes with its playbook.
+        await (await tenant.Client.DeleteAsync($"/v1/playbooks/{playbookId}")).ExpectAsync(HttpStatusCode.OK);
+        await (await tenant.Client.GetAsync($"/v1/runs/{runId}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 
     [Theory]
