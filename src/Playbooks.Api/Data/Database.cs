@@ -50,7 +50,8 @@ public sealed class Database : IAsyncDisposable
         if (provider == DatabaseProvider.Sqlite)
         {
             sqlite = new SqliteConnections(SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString), PrepareSqliteAsync);
-            sqliteWriter = new GroupCommit(OpenAsync, SignalCommit);
+            Changes = new TableChanges();
+            sqliteWriter = new GroupCommit(OpenAsync, SignalCommit, Changes);
         }
         else
         {
@@ -63,6 +64,12 @@ public sealed class Database : IAsyncDisposable
     }
 
     public DatabaseProvider Provider { get; }
+
+    /// <summary>
+    /// What the SQLite writer has changed, per table, for caches of rows read outside a write; null
+    /// on PostgreSQL, where other instances write too and no cache can know their changes.
+    /// </summary>
+    public TableChanges? Changes { get; }
 
     /// <summary>SQLite writes waiting for the writer (none on PostgreSQL, whose writes do not queue here).</summary>
     internal int QueuedWrites => sqliteWriter?.Queued ?? 0;

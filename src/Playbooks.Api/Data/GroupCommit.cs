@@ -27,14 +27,16 @@ internal sealed class GroupCommit : IAsyncDisposable
 
     private readonly Func<CancellationToken, Task<DbConnection>> open;
     private readonly Action onCommit;
+    private readonly TableChanges changes;
     private readonly Channel<Write> queue = Channel.CreateUnbounded<Write>();
     private readonly Task writer;
     private DbConnection? connection;
 
-    public GroupCommit(Func<CancellationToken, Task<DbConnection>> open, Action onCommit)
+    public GroupCommit(Func<CancellationToken, Task<DbConnection>> open, Action onCommit, TableChanges changes)
     {
         this.open = open;
         this.onCommit = onCommit;
+        this.changes = changes;
         writer = Task.Run(RunAsync);
     }
 
@@ -78,6 +80,7 @@ internal sealed class GroupCommit : IAsyncDisposable
                 {
                     // Nothing may end this loop, or every later write would wait forever; a write
                     // already answered keeps its answer.
+                    changes.Settle();
                     foreach (var write in batch)
                     {
                         write.Fail(failure);
@@ -92,7 +95,7 @@ internal sealed class GroupCommit : IAsyncDisposable
     {
         try
         {
-            connection ??= await open(CancellationToken.None);
+            connection ??= await OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             foreach (var write in batch)
             {
@@ -123,6 +126,7 @@ internal sealed class GroupCommit : IAsyncDisposable
         {
             // Nothing of the batch is on disk: every write that had not already failed alone fails
             // with the cause. SQLite has rolled the transaction back; the connection serves the next batch.
+            changes.Settle();
             foreach (var write in batch)
             {
                 write.Fail(failure);
@@ -130,12 +134,31 @@ internal sealed class GroupCommit : IAsyncDisposable
             return;
         }
 
+        changes.Settle();
         foreach (var write in batch)
         {
             write.Complete();
         }
         onCommit();
         BatchSizes.Record(batch.Count);
+    }
+
+    private async Task<DbConnection> OpenAsync()
+    {
+        var opened = await open(CancellationToken.None);
+        if (opened is SqliteConnection sqlite)
+        {
+            // Every row this connection inserts, updates or deletes, as SQLite changes it (the
+            // connection keeps the delegate alive).
+            raw.sqlite3_update_hook(sqlite.Handle, (_, change, _, table, _) =>
+            {
+                if (change != raw.SQLITE_INSERT)
+                {
+                    changes.Changing(table.utf8_to_string());
+                }
+            }, null);
+        }
+        return opened;
     }
 
     private static bool InTransaction(DbConnection connection) =>
@@ -145,6 +168,10 @@ internal sealed class GroupCommit : IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await writer;
+        if (connection is SqliteConnection sqlite)
+        {
+            raw.sqlite3_update_hook(sqlite.Handle, (delegate_update?)null, null);
+        }
         if (connection is not null)
         {
             await connection.DisposeAsync();

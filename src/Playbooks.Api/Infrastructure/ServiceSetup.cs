@@ -53,6 +53,7 @@ public static class ServiceSetup
         services.AddSingleton(TimeProvider.System);
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         services.AddScoped<Playbooks.FoundPlaybook>();
+        services.AddSingleton<Playbooks.PlaybookCache>();
         if (!OpenApi.BuildTimeDocument.IsGenerating)
         {
             services.AddHostedService<Idempotency.Purge>();

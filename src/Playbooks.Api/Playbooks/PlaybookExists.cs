@@ -1,5 +1,4 @@
 using Playbooks.Api.Auth;
-using Playbooks.Api.Data;
 using Playbooks.Api.Infrastructure;
 
 namespace Playbooks.Api.Playbooks;
@@ -9,14 +8,14 @@ namespace Playbooks.Api.Playbooks;
 /// once: it runs after the access checks and before the handler reads a body, in the contract's
 /// check order, and hands the playbook it found to the handler as <see cref="FoundPlaybook"/>.
 /// </summary>
-public sealed class PlaybookExists(Database db) : IEndpointFilter
+public sealed class PlaybookExists(PlaybookCache playbooks) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var caller = http.RequestServices.GetRequiredService<Caller>();
         var id = http.Request.RouteValues["id"] as string ?? "";
-        if (await PlaybookStore.FindAsync(db, caller.WorkspaceId, id, http.RequestAborted) is not { } playbook)
+        if (await playbooks.FindAsync(caller.WorkspaceId, id, http.RequestAborted) is not { } playbook)
         {
             return ApiProblem.NotFound("playbook");
         }
