@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Playbooks.Api.Data;
 using Playbooks.Api.Tests.Infrastructure;
 
 namespace Playbooks.Api.Tests.Errors;
@@ -136,6 +139,23 @@ public abstract class ErrorTests(Provider provider) : IDisposable
 
         await (await tenant.Client.GetAsync("/v1/nothing-here")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await tenant.Client.PatchAsync("/v1/playbooks", Http.Json("{}"))).ExpectProblemAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+    }
+
+    [Fact]
+    public async Task A_failure_of_the_server_is_a_problem_that_still_says_nosniff()
+    {
+        // The exception handler clears the headers before it writes the problem: the header is set again.
+        var tenant = await app.NewTenantAsync();
+        var id = (await tenant.Client.CreatePlaybookAsync()).Id();
+        await app.Services.GetRequiredService<Database>().WriteAsync(
+            (connection, transaction) => connection.ExecuteAsync("DROP TABLE pivots", transaction: transaction), CancellationToken.None);
+
+        // A 500 is outside the contract by definition, so this one exchange goes unchecked by it.
+        using var raw = app.CreateDefaultClient();
+        raw.DefaultRequestHeaders.Authorization = tenant.Client.DefaultRequestHeaders.Authorization;
+        var answer = await raw.GetAsync($"/v1/playbooks/{id}/pivots");
+        await answer.ExpectProblemAsync(HttpStatusCode.InternalServerError, "internal_error");
+        Assert.Equal("nosniff", answer.Headers.GetValues("X-Content-Type-Options").Single());
     }
 
     [Theory]
