@@ -1,4 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 using Playbooks.Api.Data;
 
 namespace Playbooks.Api.Playbooks;
@@ -16,7 +20,7 @@ namespace Playbooks.Api.Playbooks;
 /// PostgreSQL has no cache: other instances write to it too, and this one cannot see their changes.
 /// </para>
 /// </summary>
-public sealed class PlaybookCache(Database db) : IDisposable
+public sealed class PlaybookCache(Database db, IOptions<JsonOptions> json) : IDisposable
 {
     // What the entries may hold together, counted in characters of their text plus a fixed part
     // each: about 16 MB of strings, at least 1 800 playbooks of the largest size and usually many
@@ -26,6 +30,10 @@ public sealed class PlaybookCache(Database db) : IDisposable
 
     private readonly TableChanges.Count? playbooksChanged = db.Changes?.Of("playbooks");
     private readonly MemoryCache entries = new(new MemoryCacheOptions { SizeLimit = Capacity });
+
+    // A kept playbook is one object, never changed, shared by every request it serves: the answer
+    // of a get by id is written once for it and goes when it goes.
+    private readonly ConditionalWeakTable<PlaybookStore.Stored, byte[]> answers = new();
 
     /// <summary>The workspace's playbook <paramref name="id"/> as the database holds it now, or null.</summary>
     public async Task<PlaybookStore.Stored?> FindAsync(string workspaceId, string id, CancellationToken cancellationToken)
@@ -49,6 +57,13 @@ public sealed class PlaybookCache(Database db) : IDisposable
         }
         return found;
     }
+
+    /// <summary>The body of <c>GET /v1/playbooks/{id}</c> for <paramref name="playbook"/>, as the API's JSON options write it.</summary>
+    public byte[] AnswerOf(PlaybookStore.Stored playbook) =>
+        playbooksChanged is null ? Answer(playbook) : answers.GetValue(playbook, Answer);
+
+    private byte[] Answer(PlaybookStore.Stored playbook) =>
+        JsonSerializer.SerializeToUtf8Bytes(new PlaybookEnvelope(playbook.ToResponse()), json.Value.SerializerOptions);
 
     private static long Weight(PlaybookStore.Stored playbook) =>
         EntryOverhead + playbook.Spec.Name.Length + playbook.Spec.Strategy.Hypothesis.Length
