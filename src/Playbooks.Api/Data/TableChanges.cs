@@ -4,14 +4,14 @@ namespace Playbooks.Api.Data;
 
 /// <summary>
 /// Counts, per table, the changes SQLite's writer makes, so that a cache of rows read outside a
-/// write can tell whether they are still the table's rows. It is exact because one process owns a
-/// SQLite file (docs/deployment.md) and all its writes go through <see cref="GroupCommit"/>, whose
+/// write can tell whether they are still the table's rows. Exact because one process owns a SQLite
+/// file (docs/deployment.md) and all its writes go through <see cref="GroupCommit"/>, whose
 /// connection reports every row it changes (SQLite's update hook).
 /// <para>
 /// A table's count turns odd when a transaction first updates or deletes one of its rows, and even
-/// again, one higher, once that transaction has committed or failed: before any of its writes is
-/// answered. An insert leaves the count alone, as it makes no row read before it wrong. So a row
-/// read after the count was seen even is the table's present row for as long as the count is the same.
+/// again, one higher, once that transaction has committed or failed, before any of its writes is
+/// answered. Inserts leave it alone: they make no row read before them wrong. So a row read after
+/// the count was seen even is the table's present row for as long as the count stays the same.
 /// </para>
 /// </summary>
 public sealed class TableChanges
@@ -21,10 +21,8 @@ public sealed class TableChanges
     // The counts the writer's open transaction has made odd; only the writer touches this list.
     private readonly List<Count> unsettled = [];
 
-    /// <summary>The count of <paramref name="table"/>: the same object for as long as the process runs.</summary>
     public Count Of(string table) => counts.GetOrAdd(table, _ => new Count());
 
-    /// <summary>The writer's transaction has updated or deleted a row of <paramref name="table"/>.</summary>
     internal void Changing(string table)
     {
         var count = Of(table);
@@ -49,7 +47,7 @@ public sealed class TableChanges
     {
         private long value;
 
-        /// <summary>Read before reading rows of the table; the rows hold while <see cref="Unchanged"/> says so.</summary>
+        /// <summary>Read it before reading rows of the table; they hold while <see cref="Unchanged"/> says so.</summary>
         public long Now => Volatile.Read(ref value);
 
         /// <summary>No change was on its way when <paramref name="seen"/> was read, and none has begun since.</summary>

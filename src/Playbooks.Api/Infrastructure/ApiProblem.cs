@@ -79,7 +79,6 @@ public static class ApiProblem
         problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         problem.Extensions.Remove("requestId");
         problem.Extensions.Remove("exception");
-        ResponseHeaders.NoSniff(context.HttpContext.Response);
     }
 
     private static string DefaultCode(int status) => status switch

@@ -64,6 +64,7 @@ public static class ServiceSetup
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default);
         });
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblem.Complete);
+        services.AddExceptionHandler<ResponseHeaders.AfterFailure>();
         services.AddPlaybooksOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;

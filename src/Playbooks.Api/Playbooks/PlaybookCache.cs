@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Caching.Memory;
@@ -8,32 +7,22 @@ using Playbooks.Api.Data;
 namespace Playbooks.Api.Playbooks;
 
 /// <summary>
-/// Playbooks as last read, kept between requests on the SQLite default: every request under
-/// <c>/v1/playbooks/{id}</c> starts by finding its playbook (<see cref="PlaybookExists"/>), and
-/// most of a get by id was that read. An entry is served only while the playbooks table is
-/// unchanged since it was read (<see cref="TableChanges"/>): an update, pivot or delete anywhere
-/// makes every entry old before it commits, so no answer given after a write's answer shows what
-/// the write replaced. Changes to playbooks are rare next to reads of them (runs and outcome
-/// reports change other tables); a workload that updates playbooks all the time reads from the
-/// database, as it did before.
-/// <para>
-/// PostgreSQL has no cache: other instances write to it too, and this one cannot see their changes.
-/// </para>
+/// Playbooks as last read, kept between requests on SQLite: every request under
+/// <c>/v1/playbooks/{id}</c> starts by finding its playbook (<see cref="PlaybookExists"/>), and on
+/// a get by id that read was most of the work. An entry is served only while the playbooks table
+/// is unchanged since it was read (<see cref="TableChanges"/>), so nothing read after a write's
+/// answer shows what the write replaced. PostgreSQL has none: other instances write to it too.
+/// Why this is exact, and what it costs: docs/reliability.md, "Playbooks kept in memory".
 /// </summary>
 public sealed class PlaybookCache(Database db, IOptions<JsonOptions> json) : IDisposable
 {
-    // What the entries may hold together, counted in characters of their text plus a fixed part
-    // each: about 16 MB of strings, at least 1 800 playbooks of the largest size and usually many
-    // more. Past it, the least recently used go.
-    private const long Capacity = 8_000_000;
-    private const int EntryOverhead = 256;
+    // Bytes, as estimated by Weight: 32 MB holds the benchmark's 10 000 playbooks, or about 900
+    // of the largest; past it the least recently used go.
+    private const long Capacity = 32 * 1024 * 1024;
+    private const int EntryOverhead = 1024;
 
     private readonly TableChanges.Count? playbooksChanged = db.Changes?.Of("playbooks");
     private readonly MemoryCache entries = new(new MemoryCacheOptions { SizeLimit = Capacity });
-
-    // A kept playbook is one object, never changed, shared by every request it serves: the answer
-    // of a get by id is written once for it and goes when it goes.
-    private readonly ConditionalWeakTable<PlaybookStore.Stored, byte[]> answers = new();
 
     /// <summary>The workspace's playbook <paramref name="id"/> as the database holds it now, or null.</summary>
     public async Task<PlaybookStore.Stored?> FindAsync(string workspaceId, string id, CancellationToken cancellationToken)
@@ -53,24 +42,34 @@ public sealed class PlaybookCache(Database db, IOptions<JsonOptions> json) : IDi
         var found = await PlaybookStore.FindAsync(db, workspaceId, id, cancellationToken);
         if (found is not null && playbooksChanged.Unchanged(seen))
         {
-            entries.Set(key, new Entry(seen, found), new MemoryCacheEntryOptions { Size = Weight(found) });
+            var answer = Answer(found);
+            entries.Set(key, new Entry(seen, found, answer), new MemoryCacheEntryOptions { Size = Weight(found, answer) });
         }
         return found;
     }
 
-    /// <summary>The body of <c>GET /v1/playbooks/{id}</c> for <paramref name="playbook"/>, as the API's JSON options write it.</summary>
+    /// <summary>
+    /// The body of <c>GET /v1/playbooks/{id}</c> for <paramref name="playbook"/>: written once for a
+    /// kept playbook (one object that nothing changes), otherwise now.
+    /// </summary>
     public byte[] AnswerOf(PlaybookStore.Stored playbook) =>
-        playbooksChanged is null ? Answer(playbook) : answers.GetValue(playbook, Answer);
+        playbooksChanged is not null && entries.TryGetValue((playbook.WorkspaceId, playbook.Id), out Entry? kept) && ReferenceEquals(kept!.Playbook, playbook)
+            ? kept.Answer
+            : Answer(playbook);
 
     private byte[] Answer(PlaybookStore.Stored playbook) =>
         JsonSerializer.SerializeToUtf8Bytes(new PlaybookEnvelope(playbook.ToResponse()), json.Value.SerializerOptions);
 
-    private static long Weight(PlaybookStore.Stored playbook) =>
-        EntryOverhead + playbook.Spec.Name.Length + playbook.Spec.Strategy.Hypothesis.Length
-        + (playbook.Spec.LeadSource.Query?.Length ?? 0) + playbook.Spec.Strategy.Channels.Sum(channel => channel.Length);
+    private static long Weight(PlaybookStore.Stored playbook, byte[] answer)
+    {
+        var spec = playbook.Spec;
+        var characters = spec.Name.Length + spec.Strategy.Hypothesis.Length + (spec.LeadSource.Query?.Length ?? 0)
+            + spec.Strategy.Channels.Sum(channel => channel.Length) + playbook.CreatedBy.Length;
+        return EntryOverhead + 2L * characters + answer.Length;
+    }
 
     public void Dispose() => entries.Dispose();
 
-    /// <summary>A playbook, and the count of changes to the table when it was read.</summary>
-    private sealed record Entry(long Seen, PlaybookStore.Stored Playbook);
+    /// <summary>A playbook, its answer, and the count of changes to the table seen before it was read.</summary>
+    private sealed record Entry(long Seen, PlaybookStore.Stored Playbook, byte[] Answer);
 }

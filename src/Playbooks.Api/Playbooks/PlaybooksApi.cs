@@ -25,7 +25,7 @@ public static class PlaybooksApi
 
         var playbook = group.MapGroup("/{id}").AddEndpointFilter<PlaybookExists>().ProducesProblems(404);
         playbook.MapGet("", Get).WithName("GetPlaybook").RequireAuthorization(Policies.Read)
-            .Produces<PlaybookEnvelope>().WithETag()
+            .WithETag()
             .WithSummary("Get a playbook")
             .WithDescription("The playbook, with its version as ETag.");
         playbook.MapPut("", Update).WithName("UpdatePlaybook").RequireAuthorization(Policies.Write)
@@ -85,11 +85,10 @@ public static class PlaybooksApi
             var other => throw new InvalidOperationException($"Creating cannot end as {other}."),
         };
 
-    /// <summary>The playbook's answer as <see cref="PlaybookCache"/> keeps it written (a <see cref="PlaybookEnvelope"/>).</summary>
-    public static IResult Get(HttpResponse response, FoundPlaybook playbook, PlaybookCache playbooks)
+    public static WrittenJson<PlaybookEnvelope> Get(HttpResponse response, FoundPlaybook playbook, PlaybookCache playbooks)
     {
         ETags.Set(response, playbook.Value.Version);
-        return TypedResults.Bytes(playbooks.AnswerOf(playbook.Value), "application/json; charset=utf-8");
+        return new(playbooks.AnswerOf(playbook.Value));
     }
 
     /// <summary>Partial update with optimistic concurrency (see <see cref="PlaybookWrites.UpdateAsync"/>); If-Match names the version to change.</summary>

@@ -156,6 +156,13 @@ public abstract class ErrorTests(Provider provider) : IDisposable
         var answer = await raw.GetAsync($"/v1/playbooks/{id}/pivots");
         await answer.ExpectProblemAsync(HttpStatusCode.InternalServerError, "internal_error");
         Assert.Equal("nosniff", answer.Headers.GetValues("X-Content-Type-Options").Single());
+
+        // A client that accepts no JSON gets no problem body: the header is there all the same.
+        using var plain = new HttpRequestMessage(HttpMethod.Get, $"/v1/playbooks/{id}/pivots");
+        plain.Headers.Accept.ParseAdd("text/plain");
+        var bare = await raw.SendAsync(plain);
+        Assert.Equal(HttpStatusCode.InternalServerError, bare.StatusCode);
+        Assert.Equal("nosniff", bare.Headers.GetValues("X-Content-Type-Options").Single());
     }
 
     [Theory]
