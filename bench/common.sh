@@ -21,3 +21,6 @@ wait_for() {
   for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done
   echo "not ready: $1" >&2; return 1
 }
+
+# The median of the numbers on stdin, one a line.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -66,7 +66,6 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "| endpoint | req/s (median) | server CPU µs per request (median) |"
 echo "|---|---:|---:|"
 for name in plaintext $scenarios; do

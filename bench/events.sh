@@ -51,7 +51,6 @@ load() {
 
 received() { curl -sf "http://127.0.0.1:$receiver_port/webhook"; }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 start_plaintext() { # port
   ASPNETCORE_URLS="http://127.0.0.1:$1" dotnet bench/Plaintext/bin/Release/net10.0/Plaintext.dll >/dev/null 2>&1 &
