@@ -24,6 +24,7 @@ public sealed class Database : IAsyncDisposable
     private const long MigrationLockKey = 0x706c6179626f6f6b;
 
     private readonly SqliteConnections? sqlite;
+    private readonly FileStream? sqliteFileLock;
     private readonly NpgsqlDataSource? postgres;
 
     // SQLite admits one writer at a time: its writes queue here and commit in groups, rather
@@ -49,7 +50,9 @@ public sealed class Database : IAsyncDisposable
         Provider = provider;
         if (provider == DatabaseProvider.Sqlite)
         {
-            sqlite = new SqliteConnections(SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString), PrepareSqliteAsync);
+            var sqliteConnectionString = SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString);
+            sqliteFileLock = LockSqliteFile(new SqliteConnectionStringBuilder(sqliteConnectionString));
+            sqlite = new SqliteConnections(sqliteConnectionString, PrepareSqliteAsync);
             Changes = new TableChanges();
             sqliteWriter = new GroupCommit(OpenAsync, SignalCommit, Changes);
         }
@@ -208,6 +211,7 @@ public sealed class Database : IAsyncDisposable
             await sqlite.DisposeAsync();
         }
         committed.Dispose();
+        sqliteFileLock?.Dispose();
     }
 
     private IEnumerable<(long Version, string Name, string Sql)> Migrations()
@@ -233,15 +237,54 @@ public sealed class Database : IAsyncDisposable
         if (builder.Mode is not SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } directory)
         {
             Directory.CreateDirectory(directory);
-            // Only a plain file this server may create: not ":memory:", a file: URI, or a read-only database.
-            if (builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
-                && builder.Mode is not SqliteOpenMode.ReadOnly)
+            // Only a plain file this server may create: not a file: URI or a read-only database.
+            if (IsPlainFile(builder) && builder.Mode is not SqliteOpenMode.ReadOnly)
             {
                 CreateOwnerOnly(Path.GetFullPath(builder.DataSource));
             }
         }
         return builder.ToString();
     }
+
+    private static bool IsPlainFile(SqliteConnectionStringBuilder builder) =>
+        builder.Mode is not SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource)
+        && builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// One server process per SQLite file. The playbook cache knows its playbooks are current because
+    /// every write to the file is its own (docs/reliability.md, "Playbooks kept in memory"), so a
+    /// second server on the same file must not start. It takes an exclusive lock on
+    /// <c>&lt;file&gt;.lock</c> beside the database, held while the process lives and let go by the
+    /// system however it ends (a kill included). Tools that open the database itself, such as the
+    /// sqlite3 shell or a backup, do not take it.
+    /// </summary>
+    private static FileStream? LockSqliteFile(SqliteConnectionStringBuilder builder)
+    {
+        if (!IsPlainFile(builder))
+        {
+            return null;
+        }
+        var path = Path.GetFullPath(builder.DataSource) + ".lock";
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        try
+        {
+            return new FileStream(path, options);
+        }
+        catch (IOException e) when (e.HResult is EWouldBlockLinux or EWouldBlockMacOs or SharingViolationWindows)
+        {
+            throw new IOException(
+                $"another server process holds {path}, so it uses {builder.DataSource}: one process per SQLite file (several instances need PostgreSQL; docs/deployment.md)");
+        }
+    }
+
+    // How .NET reports a lock that another process holds (any other failure to open the file goes up as it is).
+    private const int EWouldBlockLinux = 11;
+    private const int EWouldBlockMacOs = 35;
+    private const int SharingViolationWindows = unchecked((int)0x80070020);
 
     /// <summary>
     /// A new database file is readable by its owner only (0600): it holds the workspaces' data and

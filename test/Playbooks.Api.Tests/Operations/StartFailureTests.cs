@@ -92,6 +92,24 @@ public sealed class StartFailureTests : IDisposable
         Assert.DoesNotContain("secret-pw-1", exit.Stdout + exit.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_second_server_on_the_same_SQLite_file_is_one_line_and_the_first_serves_on()
+    {
+        await using (var first = await ServerProcess.StartAsync(directory, Settings()))
+        {
+            var exit = await ServerProcess.RunUntilExitAsync(directory, Settings());
+
+            var line = AssertOneLineFailure(exit);
+            Assert.Contains($"another server process holds {Path.Combine(directory, "playbooks.db.lock")}", line, StringComparison.Ordinal);
+            Assert.Contains("one process per SQLite file", line, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await first.Client().GetAsync("/readyz")).StatusCode);
+        }
+
+        // The lock goes with the process that held it.
+        await using var next = await ServerProcess.StartAsync(directory, Settings());
+        Assert.Equal(HttpStatusCode.OK, (await next.Client().GetAsync("/readyz")).StatusCode);
+    }
+
     private static string AssertOneLineFailure(ServerProcess.Exit exit)
     {
         Assert.Equal(1, exit.Code);
