@@ -21,6 +21,26 @@ public sealed class SignInTests(DashboardServer server, Chromium chromium) : Bro
     }
 
     [Fact]
+    public async Task No_other_page_can_show_the_dashboard_in_a_frame()
+    {
+        var page = await NewPageAsync();
+        var signIn = await page.GotoAsync("/app");
+        Assert.Equal("DENY", await signIn!.HeaderValueAsync("X-Frame-Options"));
+        Assert.Equal("frame-ancestors 'none'", await signIn.HeaderValueAsync("Content-Security-Policy"));
+
+        // A page elsewhere frames the dashboard and, to show that its frames do load, the health check.
+        // The page's load event waits for both frames to load, or to fail.
+        await page.SetContentAsync($"""
+            <iframe title="Dashboard" src="{BaseUrl}/app"></iframe>
+            <iframe title="Health" src="{BaseUrl}/healthz"></iframe>
+            """);
+
+        await Expect(page.FrameLocator("iframe[title='Health']").Locator("body")).ToHaveTextAsync("Healthy");
+        await Expect(page.FrameLocator("iframe[title='Dashboard']").GetByLabel("API token")).ToHaveCountAsync(0);
+        await Expect(page.FrameLocator("iframe[title='Dashboard']").GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_wrong_token_is_refused_and_the_right_one_signs_in_to_the_list_until_sign_out()
     {
         var tenant = await App.NewTenantAsync();

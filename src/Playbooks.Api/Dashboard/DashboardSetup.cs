@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Mvc.Filters;
 
 namespace Playbooks.Api.Dashboard;
 
@@ -13,7 +14,11 @@ public static class DashboardSetup
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
         services.AddDashboardAccess();
-        services.AddRazorPages(options => options.RootDirectory = "/Dashboard");
+        services.AddRazorPages(options =>
+        {
+            options.RootDirectory = "/Dashboard";
+            options.Conventions.ConfigureFilter(new NeverFramed());
+        });
         return services;
     }
 
@@ -28,6 +33,26 @@ public static class DashboardSetup
             return Results.Text(stylesheet, "text/css; charset=utf-8");
         }).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// No page may show the dashboard in a frame, where a page of its own laid over it could lead a
+    /// signed-in user to press a button they cannot see (clickjacking). The session cookie is
+    /// SameSite=Strict, so another site's frame would not be signed in anyway; this says it to the
+    /// browser outright: CSP frame-ancestors for today's browsers, X-Frame-Options for older ones.
+    /// </summary>
+    private sealed class NeverFramed : IAlwaysRunResultFilter
+    {
+        public void OnResultExecuting(ResultExecutingContext context)
+        {
+            var headers = context.HttpContext.Response.Headers;
+            headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+            headers.XFrameOptions = "DENY";
+        }
+
+        public void OnResultExecuted(ResultExecutedContext context)
+        {
+        }
     }
 
     private static string ReadStylesheet()

@@ -13,6 +13,9 @@ public abstract class BrowserTest(DashboardServer server, Chromium chromium) : I
 {
     protected PlaybooksApp App => server.App;
 
+    /// <summary>Where the server listens, without a trailing slash.</summary>
+    protected string BaseUrl => server.BaseUrl.TrimEnd('/');
+
     protected Task<IPage> NewPageAsync(int width = 1280, int height = 900) => chromium.NewPageAsync(server.BaseUrl, width, height);
 
     /// <summary>A playbook made through the API, with a success target so the evidence has a line to draw.</summary>
