@@ -248,7 +248,7 @@ public sealed partial class CliTests
             Assert.Equal(0, printed.ExitCode);
             if (JsonNode.DeepEquals(before, after) || attempt == 5)
             {
-                Assert.True(JsonNode.DeepEquals(after, printed.Json), $"{string.Join(' ', args)} --json printed\n{printed.Out}\nbut GET {url} answered\n{after}");
+                Assert.True(JsonNode.DeepEquals(after, printed.Json), $"{string.Join(' ', args)} --json printed\n{printed.Out}\nbut GET {url} answered\n{after}\n(and before the CLI ran\n{before})");
                 return;
             }
         }

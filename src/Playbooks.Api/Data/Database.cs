@@ -51,10 +51,11 @@ public sealed class Database : IAsyncDisposable
         if (provider == DatabaseProvider.Sqlite)
         {
             var sqliteConnectionString = SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString);
-            sqliteFileLock = LockSqliteFile(new SqliteConnectionStringBuilder(sqliteConnectionString));
             sqlite = new SqliteConnections(sqliteConnectionString, PrepareSqliteAsync);
             Changes = new TableChanges();
             sqliteWriter = new GroupCommit(OpenAsync, SignalCommit, Changes);
+            // Last, so that nothing after it can fail and leave it held (nothing before it opens the file).
+            sqliteFileLock = LockSqliteFile(new SqliteConnectionStringBuilder(sqliteConnectionString));
         }
         else
         {
@@ -198,20 +199,27 @@ public sealed class Database : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (postgres is not null)
+        try
         {
-            await postgres.DisposeAsync();
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
+            }
+            if (sqliteWriter is not null)
+            {
+                await sqliteWriter.DisposeAsync();
+            }
+            if (sqlite is not null)
+            {
+                await sqlite.DisposeAsync();
+            }
+            committed.Dispose();
         }
-        if (sqliteWriter is not null)
+        finally
         {
-            await sqliteWriter.DisposeAsync();
+            // After the connections have closed: the next server may start as soon as this goes.
+            sqliteFileLock?.Dispose();
         }
-        if (sqlite is not null)
-        {
-            await sqlite.DisposeAsync();
-        }
-        committed.Dispose();
-        sqliteFileLock?.Dispose();
     }
 
     private IEnumerable<(long Version, string Name, string Sql)> Migrations()

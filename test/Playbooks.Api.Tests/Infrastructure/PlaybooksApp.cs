@@ -119,7 +119,8 @@ public sealed class PlaybooksApp : WebApplicationFactory<Program>
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             var text = new System.Text.StringBuilder();
-            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
+            // The database, its -wal and -shm; not the empty .lock the server holds.
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*").Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))
             {
                 await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
                 using var reader = new StreamReader(stream, System.Text.Encoding.Latin1);
