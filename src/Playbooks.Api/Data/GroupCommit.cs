@@ -9,8 +9,8 @@ namespace Playbooks.Api.Data;
 /// <summary>
 /// SQLite's writer: write requests that arrive while a commit is on its way to disk join the next
 /// transaction, so several of them share one commit and one fsync. Each runs in a savepoint of its
-/// own (a failure rolls back that request alone) and hears its answer only once the shared commit
-/// is durable. Nothing waits to gather a batch: a write that finds the writer idle commits at once;
+/// own (a failure rolls back that request alone) and hears its answer, success or failure, only
+/// once the shared commit is durable. Nothing waits to gather a batch: a write that finds the writer idle commits at once;
 /// a batch is whatever queued while the one before it ran, at most <see cref="MaxBatch"/> writes.
 /// </summary>
 internal sealed class GroupCommit : IAsyncDisposable
@@ -78,8 +78,7 @@ internal sealed class GroupCommit : IAsyncDisposable
                 }
                 catch (Exception failure)
                 {
-                    // Nothing may end this loop, or every later write would wait forever; a write
-                    // already answered keeps its answer.
+                    // Nothing may end this loop, or every later write would wait forever.
                     changes.Settle();
                     foreach (var write in batch)
                     {
@@ -108,7 +107,7 @@ internal sealed class GroupCommit : IAsyncDisposable
                 catch (Exception failure)
                 {
                     // Only this request's work is undone; the batch goes on.
-                    write.Fail(failure);
+                    write.FailAlone(failure);
                     await transaction.RollbackAsync("write");
                     await transaction.ReleaseAsync("write");
                 }
@@ -124,8 +123,9 @@ internal sealed class GroupCommit : IAsyncDisposable
         }
         catch (Exception failure)
         {
-            // Nothing of the batch is on disk: every write that had not already failed alone fails
-            // with the cause. SQLite has rolled the transaction back; the connection serves the next batch.
+            // Nothing of the batch is on disk: every write fails with the cause, those that failed
+            // alone too, since their failure may have come from a write before them that is not on
+            // disk either. SQLite has rolled the transaction back; the connection serves the next batch.
             changes.Settle();
             foreach (var write in batch)
             {
@@ -184,9 +184,17 @@ internal sealed class GroupCommit : IAsyncDisposable
 
         public abstract Task RunAsync(DbConnection connection, DbTransaction transaction);
 
-        /// <summary>Answers the caller after the commit; a write that failed alone has its answer already.</summary>
+        /// <summary>Answers the caller once the commit is durable: its result, or how it failed alone.</summary>
         public abstract void Complete();
 
+        /// <summary>
+        /// Its work threw and was rolled back; the caller hears it once the batch has committed. It may
+        /// have failed because of a write before it in the batch (a name taken, a version moved on), and
+        /// that write is not durable until then.
+        /// </summary>
+        public abstract void FailAlone(Exception failure);
+
+        /// <summary>The batch failed: nothing of it is on disk.</summary>
         public abstract void Fail(Exception failure);
 
         public abstract void Cancel();
@@ -197,13 +205,26 @@ internal sealed class GroupCommit : IAsyncDisposable
         // Continuations run off the writer, which goes on to the next batch.
         private readonly TaskCompletionSource<T> answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? result;
+        private Exception? failedAlone;
 
         public Task<T> Answer => answer.Task;
 
         public override async Task RunAsync(DbConnection connection, DbTransaction transaction) =>
             result = await work(connection, transaction);
 
-        public override void Complete() => answer.TrySetResult(result!);
+        public override void Complete()
+        {
+            if (failedAlone is null)
+            {
+                answer.TrySetResult(result!);
+            }
+            else
+            {
+                Fail(failedAlone);
+            }
+        }
+
+        public override void FailAlone(Exception failure) => failedAlone = failure;
 
         public override void Fail(Exception failure)
         {

@@ -199,6 +199,62 @@ public abstract class GroupCommitTests(Provider provider) : IDisposable
         }
 
         [Fact]
+        public async Task A_write_that_fails_in_a_batch_hears_it_only_once_the_batch_has_committed()
+        {
+            // The second write fails because of the first (the same id inserted twice). Until the
+            // commit, the first is not durable, and so neither is the reason the second failed.
+            var tenant = await app.NewTenantAsync();
+            var playbook = NewPlaybook(tenant.WorkspaceId, "Taken");
+            var thirdRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thirdMayEnd = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task first, second, third;
+            await using (await HoldWriterAsync())
+            {
+                first = Db.WriteAsync(async (c, t) => { await PlaybookStore.InsertAsync(c, t, playbook); return 0; }, CancellationToken.None);
+                second = Db.WriteAsync(async (c, t) => { await PlaybookStore.InsertAsync(c, t, playbook); return 0; }, CancellationToken.None);
+                third = Db.WriteAsync(async (_, _) =>
+                {
+                    thirdRunning.SetResult();
+                    await thirdMayEnd.Task;
+                    return 0;
+                }, CancellationToken.None);
+            }
+
+            // The second write's work has thrown by now; its caller has heard nothing.
+            await thirdRunning.Task;
+            var answeredEarly = second.IsCompleted;
+            thirdMayEnd.SetResult();
+            Assert.False(answeredEarly, "a write that failed alone was answered before its batch committed");
+
+            var failure = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => second);
+            Assert.Equal(19, failure.SqliteErrorCode); // SQLITE_CONSTRAINT: the first write's row
+            await (await tenant.Client.GetAsync($"/v1/playbooks/{playbook.Id}")).ExpectAsync(HttpStatusCode.OK);
+            await first;
+            await third;
+        }
+
+        [Fact]
+        public async Task When_a_batch_fails_a_write_that_failed_alone_in_it_fails_with_the_batch()
+        {
+            // Its own failure came from a write that is not on disk after all: the caller hears
+            // that the batch failed, not that the id was taken.
+            var tenant = await app.NewTenantAsync();
+            var playbook = NewPlaybook(tenant.WorkspaceId, "Never taken");
+            Task first, second, third;
+            await using (await HoldWriterAsync())
+            {
+                first = Db.WriteAsync(async (c, t) => { await PlaybookStore.InsertAsync(c, t, playbook); return 0; }, CancellationToken.None);
+                second = Db.WriteAsync(async (c, t) => { await PlaybookStore.InsertAsync(c, t, playbook); return 0; }, CancellationToken.None);
+                third = Db.WriteAsync(async (_, transaction) => { await transaction.RollbackAsync(); return 0; }, CancellationToken.None);
+            }
+
+            var batchFailure = await Assert.ThrowsAsync<InvalidOperationException>(() => third);
+            Assert.Same(batchFailure, await Assert.ThrowsAsync<InvalidOperationException>(() => second));
+            Assert.Same(batchFailure, await Assert.ThrowsAsync<InvalidOperationException>(() => first));
+            await (await tenant.Client.GetAsync($"/v1/playbooks/{playbook.Id}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        }
+
+        [Fact]
         public async Task A_write_whose_caller_gave_up_while_it_waited_never_runs()
         {
             var tenant = await app.NewTenantAsync();
