@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics.Metrics;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -9,8 +10,8 @@ namespace Playbooks.Api.Data;
 /// <summary>
 /// SQLite's writer: write requests that arrive while a commit is on its way to disk join the next
 /// transaction, so several of them share one commit and one fsync. Each runs in a savepoint of its
-/// own (a failure rolls back that request alone) and hears its answer, success or failure, only
-/// once the shared commit is durable. Nothing waits to gather a batch: a write that finds the writer idle commits at once;
+/// own (a failure rolls back that request alone) and hears its answer, success or failure,
+/// only once the shared commit is durable. Nothing waits to gather a batch: a write that finds the writer idle commits at once;
 /// a batch is whatever queued while the one before it ran, at most <see cref="MaxBatch"/> writes.
 /// </summary>
 internal sealed class GroupCommit : IAsyncDisposable
@@ -78,7 +79,8 @@ internal sealed class GroupCommit : IAsyncDisposable
                 }
                 catch (Exception failure)
                 {
-                    // Nothing may end this loop, or every later write would wait forever.
+                    // Nothing may end this loop, or every later write would wait forever. A write
+                    // already answered after its commit keeps its answer.
                     changes.Settle();
                     foreach (var write in batch)
                     {
@@ -108,8 +110,17 @@ internal sealed class GroupCommit : IAsyncDisposable
                 {
                     // Only this request's work is undone; the batch goes on.
                     write.FailAlone(failure);
-                    await transaction.RollbackAsync("write");
-                    await transaction.ReleaseAsync("write");
+                    try
+                    {
+                        await transaction.RollbackAsync("write");
+                        await transaction.ReleaseAsync("write");
+                    }
+                    catch (Exception) when (!InTransaction(connection))
+                    {
+                        // The work's failure ended the whole transaction, savepoint and all (SQLite
+                        // does on a full disk or an I/O error): it is the cause the batch fails with.
+                        ExceptionDispatchInfo.Throw(failure);
+                    }
                 }
                 if (!InTransaction(connection))
                 {
@@ -189,8 +200,8 @@ internal sealed class GroupCommit : IAsyncDisposable
 
         /// <summary>
         /// Its work threw and was rolled back; the caller hears it once the batch has committed. It may
-        /// have failed because of a write before it in the batch (a name taken, a version moved on), and
-        /// that write is not durable until then.
+        /// have failed because of a write before it in the batch (a key that write inserted), and that
+        /// write is not durable until then.
         /// </summary>
         public abstract void FailAlone(Exception failure);
 

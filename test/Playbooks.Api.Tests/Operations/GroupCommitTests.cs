@@ -25,6 +25,9 @@ public abstract class GroupCommitTests(Provider provider) : IDisposable
 
     private Database Db => app.Services.GetRequiredService<Database>();
 
+    // How long a test waits for an answer before it fails, rather than hang when one never comes.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task A_write_that_fails_in_a_batch_fails_alone_and_the_others_commit()
     {
@@ -221,37 +224,64 @@ public abstract class GroupCommitTests(Provider provider) : IDisposable
             }
 
             // The second write's work has thrown by now; its caller has heard nothing.
-            await thirdRunning.Task;
+            await thirdRunning.Task.WaitAsync(Patience);
             var answeredEarly = second.IsCompleted;
             thirdMayEnd.SetResult();
             Assert.False(answeredEarly, "a write that failed alone was answered before its batch committed");
 
-            var failure = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => second);
+            var failure = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => second.WaitAsync(Patience));
             Assert.Equal(19, failure.SqliteErrorCode); // SQLITE_CONSTRAINT: the first write's row
             await (await tenant.Client.GetAsync($"/v1/playbooks/{playbook.Id}")).ExpectAsync(HttpStatusCode.OK);
-            await first;
-            await third;
+            await first.WaitAsync(Patience);
+            await third.WaitAsync(Patience);
         }
 
         [Fact]
-        public async Task When_a_batch_fails_a_write_that_failed_alone_in_it_fails_with_the_batch()
+        public async Task When_a_write_ends_the_batch_every_write_fails_with_its_cause_those_that_failed_alone_too()
         {
-            // Its own failure came from a write that is not on disk after all: the caller hears
-            // that the batch failed, not that the id was taken.
+            // The third write stands for a full disk: SQLite ends the whole transaction, and the work
+            // throws. That is the cause every write hears, the second's too: the first write's row,
+            // which made the second fail, is not on disk after all.
             var tenant = await app.NewTenantAsync();
             var playbook = NewPlaybook(tenant.WorkspaceId, "Never taken");
+            var diskFull = new IOException("the disk is full (a stand-in)");
             Task first, second, third;
             await using (await HoldWriterAsync())
             {
                 first = Db.WriteAsync(async (c, t) => { await PlaybookStore.InsertAsync(c, t, playbook); return 0; }, CancellationToken.None);
                 second = Db.WriteAsync(async (c, t) => { await PlaybookStore.InsertAsync(c, t, playbook); return 0; }, CancellationToken.None);
-                third = Db.WriteAsync(async (_, transaction) => { await transaction.RollbackAsync(); return 0; }, CancellationToken.None);
+                third = Db.WriteAsync<int>(async (_, transaction) =>
+                {
+                    await transaction.RollbackAsync();
+                    throw diskFull;
+                }, CancellationToken.None);
             }
 
-            var batchFailure = await Assert.ThrowsAsync<InvalidOperationException>(() => third);
-            Assert.Same(batchFailure, await Assert.ThrowsAsync<InvalidOperationException>(() => second));
-            Assert.Same(batchFailure, await Assert.ThrowsAsync<InvalidOperationException>(() => first));
+            foreach (var write in new[] { first, second, third })
+            {
+                Assert.Same(diskFull, await Assert.ThrowsAsync<IOException>(() => write.WaitAsync(Patience)));
+            }
             await (await tenant.Client.GetAsync($"/v1/playbooks/{playbook.Id}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        }
+
+        [Fact]
+        public async Task A_write_whose_caller_gave_up_while_it_ran_is_canceled_and_undone()
+        {
+            var tenant = await app.NewTenantAsync();
+            var abandoned = NewPlaybook(tenant.WorkspaceId, "Abandoned while running");
+            using var gaveUp = new CancellationTokenSource();
+
+            var write = Db.WriteAsync<int>(async (c, t) =>
+            {
+                await PlaybookStore.InsertAsync(c, t, abandoned);
+                await gaveUp.CancelAsync();
+                gaveUp.Token.ThrowIfCancellationRequested();
+                return 0;
+            }, gaveUp.Token);
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(Patience));
+            Assert.True(write.IsCanceled);
+            await (await tenant.Client.GetAsync($"/v1/playbooks/{abandoned.Id}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
         }
 
         [Fact]
