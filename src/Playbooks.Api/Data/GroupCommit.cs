@@ -11,8 +11,9 @@ namespace Playbooks.Api.Data;
 /// SQLite's writer: write requests that arrive while a commit is on its way to disk join the next
 /// transaction, so several of them share one commit and one fsync. Each runs in a savepoint of its
 /// own (a failure rolls back that request alone) and hears its answer, success or failure,
-/// only once the shared commit is durable. Nothing waits to gather a batch: a write that finds the writer idle commits at once;
-/// a batch is whatever queued while the one before it ran, at most <see cref="MaxBatch"/> writes.
+/// only once the shared commit is durable. Nothing waits to gather a batch: a write that finds
+/// the writer idle commits at once; a batch is whatever queued while the one before it ran, at
+/// most <see cref="MaxBatch"/> writes.
 /// </summary>
 internal sealed class GroupCommit : IAsyncDisposable
 {
