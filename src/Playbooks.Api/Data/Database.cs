@@ -50,12 +50,12 @@ public sealed class Database : IAsyncDisposable
         Provider = provider;
         if (provider == DatabaseProvider.Sqlite)
         {
-            var sqliteConnectionString = SqliteConnectionString(connectionString ?? DefaultSqliteConnectionString);
-            sqlite = new SqliteConnections(sqliteConnectionString, PrepareSqliteAsync);
+            var sqliteSettings = SqliteSettings(connectionString ?? DefaultSqliteConnectionString);
+            sqlite = new SqliteConnections(sqliteSettings.ToString(), PrepareSqliteAsync);
             Changes = new TableChanges();
             sqliteWriter = new GroupCommit(OpenAsync, SignalCommit, Changes);
             // Last, so that nothing after it can fail and leave it held (nothing before it opens the file).
-            sqliteFileLock = LockSqliteFile(new SqliteConnectionStringBuilder(sqliteConnectionString));
+            sqliteFileLock = LockSqliteFile(sqliteSettings);
         }
         else
         {
@@ -234,7 +234,7 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
-    private static string SqliteConnectionString(string configured)
+    private static SqliteConnectionStringBuilder SqliteSettings(string configured)
     {
         var builder = new SqliteConnectionStringBuilder(configured)
         {
@@ -251,7 +251,7 @@ public sealed class Database : IAsyncDisposable
                 CreateOwnerOnly(Path.GetFullPath(builder.DataSource));
             }
         }
-        return builder.ToString();
+        return builder;
     }
 
     private static bool IsPlainFile(SqliteConnectionStringBuilder builder) =>
